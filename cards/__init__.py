@@ -1,0 +1,1 @@
+"""cards: placeholder package; its rules arrive with the reconcile issue."""

@@ -1,0 +1,120 @@
+"""Files → validated rows → the store. One file at a time, one transaction each.
+
+Every row of every file ends up counted: loaded, already present, or
+quarantined with its reason. A file that cannot be read at all is refused whole
+(an `EtcError`), and nothing of it is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from etc.errors import EtcError, UnknownKindError
+from etc.readers import read
+from etc.readers.base import RawFrame
+from etc.schemas import SCHEMAS, Kind, Schema
+from etc.store import Store
+from etc.validate import validate
+
+BANK_FORMATS = ("camt053", "mt940")
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What happened to one file. `status` is loaded, already_loaded or refused."""
+
+    file: str
+    status: str
+    kind: str | None = None
+    format: str | None = None
+    load_id: int | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_present: int = 0
+    rows_quarantined: int = 0
+    error: str | None = None
+    """The one-line reason a file was refused, or where it was loaded before."""
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def detect_kind(raw: RawFrame) -> Schema:
+    """The kind whose required columns the file has (the closest one is named
+    in the error when none fits)."""
+    if raw.format in BANK_FORMATS:
+        return SCHEMAS[Kind.BANK]
+    have = set(raw.source_columns)
+    fits = [s for s in SCHEMAS.values() if set(s.required) <= have]
+    if len(fits) == 1:
+        return fits[0]
+    if len(fits) > 1:
+        best = max(fits, key=lambda s: (len(set(s.names) & have), -len(s.names)))
+        return best
+    closest = min(SCHEMAS.values(), key=lambda s: len(set(s.required) - have))
+    missing = sorted(set(closest.required) - have)
+    raise UnknownKindError(
+        "cannot tell which kind of file this is from its columns "
+        f"({', '.join(raw.source_columns) or 'none'})",
+        path=raw.path,
+        hint=f"closest is {closest.kind} (missing {', '.join(missing)}); or pass --kind",
+    )
+
+
+def expand(paths: Iterable[Path]) -> list[Path]:
+    """Files as given; a folder stands for the files in it (not hidden, sorted)."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith(".")))
+        else:
+            out.append(p)
+    return out
+
+
+def ingest_file(store: Store, path: Path, kind: Kind | None = None) -> FileResult:
+    """Load one file; raises EtcError when the file cannot be read at all."""
+    sha = sha256_file(path) if path.is_file() else ""
+    prior = store.prior_load(sha) if sha else None
+    if prior is not None:
+        return FileResult(file=str(path), status="already_loaded", load_id=prior.load_id,
+                          error=f"same content as {prior.file} (load {prior.load_id})")
+    raw = read(path)
+    schema = detect_kind(raw) if kind is None else SCHEMAS[Kind(kind)]
+    if raw.format in BANK_FORMATS and schema.kind != Kind.BANK:
+        raise UnknownKindError(f"a {raw.format} statement cannot be loaded as {schema.kind}",
+                               path=path, hint="bank statements are of kind bank")
+    checked = validate(raw, schema)
+    counts = store.load(file=str(path), sha256=sha, schema=schema, fmt=raw.format,
+                        good=checked.good, bad=checked.bad, rows_read=raw.data.height)
+    return FileResult(
+        file=str(path), status="loaded", kind=schema.kind.value, format=raw.format,
+        load_id=counts.load_id, rows_read=counts.rows_read, rows_loaded=counts.rows_loaded,
+        rows_present=counts.rows_present, rows_quarantined=counts.rows_quarantined,
+    )
+
+
+def ingest_paths(
+    store: Store,
+    paths: Iterable[Path],
+    kind: Kind | None = None,
+    progress: Callable[[Path], None] | None = None,
+) -> list[FileResult]:
+    """Load every file; a refused file is reported in its result, the others go on."""
+    results: list[FileResult] = []
+    for path in expand(paths):
+        if progress:
+            progress(path)
+        try:
+            results.append(ingest_file(store, path, kind))
+        except EtcError as err:
+            results.append(FileResult(file=str(path), status="refused", error=err.one_line()))
+    return results

@@ -1,0 +1,287 @@
+"""The DuckDB store: the only module that speaks SQL to the database file.
+
+Tables (documented in the README): one per input kind (etc.schemas), `loads`
+(one row per loaded file) and `quarantine` (refused rows with their reason).
+Every file loads in one transaction: its good rows, its refused rows and its
+`loads` row land together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from etc.errors import StoreError
+from etc.reasons import Reason
+from etc.schemas import (
+    LOAD_ID,
+    SCHEMAS,
+    SOURCE_ROW,
+    Kind,
+    Schema,
+    content_columns,
+    table_columns,
+)
+
+LOADS_DDL = """
+CREATE SEQUENCE IF NOT EXISTS load_ids START 1;
+CREATE TABLE IF NOT EXISTS loads (
+    load_id BIGINT PRIMARY KEY,
+    file VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    format VARCHAR NOT NULL,
+    rows_read BIGINT NOT NULL,
+    rows_loaded BIGINT NOT NULL,
+    rows_present BIGINT NOT NULL,
+    rows_quarantined BIGINT NOT NULL,
+    loaded_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS quarantine (
+    load_id BIGINT NOT NULL,
+    file VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    "row" BIGINT,
+    raw VARCHAR,
+    reason VARCHAR NOT NULL,
+    message VARCHAR NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class LoadCounts:
+    load_id: int
+    rows_read: int
+    rows_loaded: int
+    rows_present: int
+    rows_quarantined: int
+
+
+@dataclass(frozen=True)
+class PriorLoad:
+    load_id: int
+    file: str
+    loaded_at: datetime
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _ddl(schema: Schema) -> str:
+    cols = ",\n    ".join(f"{_q(n)} {t}" for n, t in table_columns(schema))
+    return f"CREATE TABLE IF NOT EXISTS {schema.table} (\n    {cols}\n);"
+
+
+class Store:
+    """An open DuckDB file. Use as a context manager, or call `close()`."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.con = duckdb.connect(str(self.path))
+        except (duckdb.Error, OSError) as exc:
+            raise StoreError(f"cannot open the database: {str(exc).splitlines()[0]}",
+                             path=self.path,
+                             hint="is it a DuckDB file, and is no other process writing it?"
+                             ) from None
+        self.con.execute("SET TimeZone = 'UTC'")
+        self.con.execute(LOADS_DDL)
+        for schema in SCHEMAS.values():
+            self.con.execute(_ddl(schema))
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def _one(self, sql: str, params: list[object] | None = None) -> tuple[object, ...] | None:
+        """The first row of a statement's result (the result is fully consumed)."""
+        rows = self.con.execute(sql, params or []).fetchall()
+        return rows[0] if rows else None
+
+    # ---- reading -------------------------------------------------------------
+    def query(self, sql: str, params: list[object] | None = None) -> pl.DataFrame:
+        """Run a read-only query and hand the result over as Polars (via Arrow)."""
+        rel = self.con.sql(sql, params=params) if params else self.con.sql(sql)
+        return rel.pl()
+
+    def table(self, kind: Kind | str) -> pl.LazyFrame:
+        """An input table as a LazyFrame (kind name or table name)."""
+        name = SCHEMAS[Kind(kind)].table if kind in Kind._value2member_map_ else str(kind)
+        return self.con.sql(f"SELECT * FROM {_q(name)}").pl().lazy()
+
+    def prior_load(self, sha256: str) -> PriorLoad | None:
+        row = self._one(
+            "SELECT load_id, file, loaded_at FROM loads WHERE sha256 = ? ORDER BY load_id LIMIT 1",
+            [sha256],
+        )
+        return PriorLoad(int(row[0]), str(row[1]), row[2]) if row else None  # type: ignore[arg-type]
+
+    def loads(self) -> pl.DataFrame:
+        return self.query("SELECT * FROM loads ORDER BY load_id")
+
+    def quarantine(self, file: str | None = None) -> pl.DataFrame:
+        if file is None:
+            return self.query('SELECT * FROM quarantine ORDER BY load_id, "row"')
+        return self.query(
+            'SELECT * FROM quarantine WHERE file = ? OR file LIKE ? ORDER BY load_id, "row"',
+            [file, "%/" + file],
+        )
+
+    # ---- loading -------------------------------------------------------------
+    def load(
+        self,
+        *,
+        file: str,
+        sha256: str,
+        schema: Schema,
+        fmt: str,
+        good: pl.DataFrame,
+        bad: pl.DataFrame,
+        rows_read: int,
+    ) -> LoadCounts:
+        """Store one validated file in one transaction and return its counts.
+
+        A good row whose key is new is inserted. One whose key is already in the
+        table (or earlier in this file) is counted as present when every content
+        column is the same, else quarantined as DUPLICATE_CONFLICT naming what
+        differs."""
+        has_dupes = bool(good.height) and bool(
+            good.select(pl.struct(list(schema.key)).is_duplicated().any()).item())
+        with self._transaction():
+            load_id = int(self._one("SELECT nextval('load_ids')")[0])  # type: ignore[index,call-overload]
+            self.con.register("__incoming", good.to_arrow())
+            self.con.register("__refused", bad.to_arrow())
+            try:
+                self._classify(schema, has_dupes)
+                table = schema.table
+                cols = [n for n, _ in table_columns(schema)]
+                select = ", ".join(
+                    f"{load_id}" if n == LOAD_ID else _q(n) for n in cols
+                )
+                self.con.execute(
+                    f"INSERT INTO {table} ({', '.join(map(_q, cols))}) "
+                    f"SELECT {select} FROM __classified WHERE __status = 'new' "
+                    f"ORDER BY {SOURCE_ROW}"
+                )
+                self.con.execute(
+                    "INSERT INTO quarantine SELECT ?, ?, ?, \"row\", raw, reason, message "
+                    "FROM __refused",
+                    [load_id, file, schema.kind.value],
+                )
+                self.con.execute(
+                    f"INSERT INTO quarantine SELECT ?, ?, ?, {SOURCE_ROW}, __raw, ?, __message "
+                    "FROM __conflicts",
+                    [load_id, file, schema.kind.value, Reason.DUPLICATE_CONFLICT.value],
+                )
+                counts = self._one(
+                    "SELECT count(*) FILTER (WHERE __status = 'new'),"
+                    " count(*) FILTER (WHERE __status = 'present'),"
+                    " count(*) FILTER (WHERE __status = 'conflict') FROM __classified"
+                )
+                assert counts is not None
+                new, present, conflict = (int(x) for x in counts)  # type: ignore[call-overload]
+                result = LoadCounts(load_id, rows_read, new, present, conflict + bad.height)
+                if new + present + conflict + bad.height != rows_read:
+                    raise StoreError(
+                        f"row accounting broke: read {rows_read}, loaded {new}, present "
+                        f"{present}, quarantined {conflict + bad.height}", path=file)
+                self.con.execute(
+                    "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
+                    [load_id, file, sha256, schema.kind.value, fmt, rows_read,
+                     result.rows_loaded, result.rows_present, result.rows_quarantined],
+                )
+            finally:
+                self.con.unregister("__incoming")
+                self.con.unregister("__refused")
+        self.con.execute("DROP TABLE IF EXISTS __classified; DROP TABLE IF EXISTS __conflicts")
+        return result
+
+    def _classify(self, schema: Schema, has_dupes: bool) -> None:
+        """Build __classified (every incoming row with __status new, present or
+        conflict) and __conflicts (source_row, __message, __raw of the conflicts)."""
+        key = ", ".join(_q(k) for k in schema.key)
+
+        def on(a: str, b: str) -> str:
+            return " AND ".join(f"{a}.{_q(k)} = {b}.{_q(k)}" for k in schema.key)
+
+        content = content_columns(schema)
+
+        def same(a: str, b: str) -> str:
+            return " AND ".join(f"{a}.{_q(c)} IS NOT DISTINCT FROM {b}.{_q(c)}" for c in content)
+
+        if has_dupes:
+            inc = (f"SELECT *, row_number() OVER (PARTITION BY {key} ORDER BY {SOURCE_ROW})"
+                   " AS __rn FROM __incoming")
+            firsts = f"LEFT JOIN (SELECT * FROM inc WHERE __rn = 1) f ON {on('f', 'i')}"
+            same_f = same("i", "f")
+        else:
+            inc, firsts, same_f = "SELECT *, 1 AS __rn FROM __incoming", "", "true"
+        self.con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE __classified AS
+            WITH inc AS ({inc})
+            SELECT i.*,
+                CASE
+                    WHEN t.{LOAD_ID} IS NOT NULL THEN
+                        CASE WHEN {same("i", "t")} THEN 'present' ELSE 'conflict' END
+                    WHEN i.__rn = 1 THEN 'new'
+                    WHEN {same_f} THEN 'present'
+                    ELSE 'conflict'
+                END AS __status
+            FROM inc i
+            LEFT JOIN {schema.table} t ON {on("t", "i")}
+            {firsts}
+        """)
+
+        def diffs(ref: str) -> str:
+            parts = [
+                f"CASE WHEN i.{_q(c)} IS DISTINCT FROM {ref}.{_q(c)} THEN "
+                f"'{c} ' || coalesce(CAST(i.{_q(c)} AS VARCHAR), 'empty') || ' here, ' || "
+                f"coalesce(CAST({ref}.{_q(c)} AS VARCHAR), 'empty') || ' before' END"
+                for c in content
+            ]
+            return "concat_ws('; ', " + ", ".join(parts) + ")"
+
+        key_text = " || ', ' || ".join(
+            f"'{k}=' || CAST(i.{_q(k)} AS VARCHAR)" for k in schema.key)
+        raw_json = "json_object(" + ", ".join(
+            f"'{c}', CAST(i.{_q(c)} AS VARCHAR)" for c in content) + ")::VARCHAR"
+        self.con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE __conflicts AS
+            SELECT i.{SOURCE_ROW},
+                CASE WHEN t.{LOAD_ID} IS NOT NULL THEN
+                    'key ' || {key_text} || ' was loaded before (load ' || t.{LOAD_ID}
+                    || ', row ' || t.{SOURCE_ROW} || ') with other values: ' || {diffs("t")}
+                ELSE
+                    'key ' || {key_text} || ' came earlier in this file (row '
+                    || f.{SOURCE_ROW} || ') with other values: ' || {diffs("f")}
+                END AS __message,
+                {raw_json} AS __raw
+            FROM (SELECT * FROM __classified WHERE __status = 'conflict') i
+            LEFT JOIN {schema.table} t ON {on("t", "i")}
+            LEFT JOIN (SELECT * FROM __classified WHERE __rn = 1) f ON {on("f", "i")}
+            ORDER BY i.{SOURCE_ROW}
+        """)

@@ -1,0 +1,1 @@
+"""ledgers: placeholder package; its rules arrive with the reconcile issue."""

@@ -1,0 +1,1 @@
+"""reconcile: placeholder package; its rules arrive with the reconcile issue."""
