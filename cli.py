@@ -1,0 +1,181 @@
+"""The `etc` command line: argument parsing, progress, printing, exit codes.
+
+Wiring only: every sub-command calls into the packages and prints what comes
+back. Errors are caught in exactly one place, `main()`: an `EtcError` becomes one
+line on stderr and exit 2; a bug becomes one line and exit 3 (ETC_DEBUG=1 shows
+the traceback). Exit 0 is success, 1 is "worked, but found a failure".
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from etc.errors import EtcError, UsageError
+from etc.ingest import FileResult, ingest_paths
+from etc.schemas import Kind
+from etc.store import Store
+
+app = typer.Typer(
+    name="etc",
+    help="Reconciliation of electronic toll collection: lanes, tags, settlements, banks.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", envvar="ETC_DB", help="DuckDB file [default: $ETC_DB, else ./etc.duckdb]",
+                 show_default=False),
+]
+DEFAULT_DB = Path("etc.duckdb")
+
+
+@contextmanager
+def _progress(total: int, what: str) -> Iterator[Progress]:
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[item]}"),
+        TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal,
+    ) as bar:
+        bar.add_task(what, total=total, item="")
+        yield bar
+
+
+def _ingest_table(results: list[FileResult]) -> Table:
+    table = Table(title="Files", title_justify="left")
+    for name, justify in (("file", "left"), ("kind", "left"), ("read", "right"),
+                          ("loaded", "right"), ("already present", "right"),
+                          ("quarantined", "right"), ("status", "left")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for r in results:
+        status = {"loaded": "[green]loaded[/]", "already_loaded": "[yellow]already loaded[/]",
+                  "refused": "[red]refused[/]"}[r.status]
+        if r.status == "loaded":
+            table.add_row(r.file, f"{r.kind} ({r.format})", f"{r.rows_read:,}",
+                          f"{r.rows_loaded:,}", f"{r.rows_present:,}",
+                          f"{r.rows_quarantined:,}", status)
+        else:
+            note = r.error if r.status == "already_loaded" else "see below"
+            table.add_row(r.file, "", "", "", "", "", f"{status}: {note}")
+    return table
+
+
+def _run_ingest(store: Store, paths: list[Path], kind: Kind | None) -> list[FileResult]:
+    from etc.ingest import expand
+
+    files = expand(paths)
+    with _progress(len(files), "loading") as bar:
+        def step(path: Path) -> None:
+            bar.update(0, advance=0 if bar.tasks[0].fields["item"] == "" else 1, item=path.name)
+        results = ingest_paths(store, files, kind, progress=step)
+    out.print(_ingest_table(results))
+    for r in results:
+        if r.status == "refused":
+            err.print(f"etc: {r.error}", highlight=False, markup=False)
+    return results
+
+
+@app.command()
+def ingest(
+    files: Annotated[list[Path], typer.Argument(help="Files, or folders of files, to load.")],
+    kind: Annotated[Kind | None, typer.Option(help="Kind of every file (default: recognised "
+                                                    "from its columns or content).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Load files into the store; print rows loaded, already present and quarantined per file."""
+    with Store(db or DEFAULT_DB) as store:
+        results = _run_ingest(store, files, kind)
+    if any(r.status == "refused" for r in results):
+        raise typer.Exit(2)
+
+
+@app.command()
+def quarantine(
+    file: Annotated[str | None, typer.Option("--file", help="Only rows of this file.")] = None,
+    limit: Annotated[int, typer.Option(help="Show at most this many rows (0: all).")] = 50,
+    db: DbOption = None,
+) -> None:
+    """Show refused rows with their reasons."""
+    with Store(db or DEFAULT_DB) as store:
+        rows = store.quarantine(file)
+    if rows.is_empty():
+        out.print("No quarantined rows" + (f" for {file}." if file else "."))
+        return
+    summary = rows.group_by("reason").len().sort(["len", "reason"], descending=[True, False])
+    out.print(f"{rows.height:,} quarantined rows: " + ", ".join(
+        f"{r} {n:,}" for r, n in summary.iter_rows()))
+    table = Table()
+    for name in ("file", "row", "reason", "message", "raw"):
+        table.add_column(name, overflow="fold")
+    shown = rows if limit <= 0 else rows.head(limit)
+    for r in shown.iter_rows(named=True):
+        raw = (r["raw"] or "")
+        table.add_row(Path(r["file"]).name, str(r["row"]), r["reason"], r["message"],
+                      raw if len(raw) <= 120 else raw[:117] + "…", )
+    out.print(table, markup=False)
+    if shown.height < rows.height:
+        out.print(f"… {rows.height - shown.height:,} more (--limit 0 shows all)")
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the sample files.")] = Path(
+        "etc-demo"),
+    days: Annotated[int, typer.Option(min=1, max=31, help="Business days to generate.")] = 2,
+    passages: Annotated[int, typer.Option(min=100, help="Passages per day.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 7,
+    db: DbOption = None,
+) -> None:
+    """Make a realistic sample with known anomalies and load it. [default db: OUT/etc.duckdb]"""
+    from etc.generate import generate
+
+    with _progress(100, "generating") as bar:
+        def step(what: str, fraction: float) -> None:
+            bar.update(0, completed=100 * fraction, item=what)
+        sample = generate(out_dir, seed=seed, days=days, passages=passages, progress=step)
+    out.print(f"Sample of {days} day(s) from {sample.start} written to {out_dir}/ "
+              f"(ground truth: {sample.truth.name})")
+    with Store(db or out_dir / "etc.duckdb") as store:
+        files = [p for kind_files in sample.files.values() for p in kind_files]
+        results = _run_ingest(store, files, None)
+        where = store.path
+    out.print(f"Loaded into {where}. Next: etc quarantine --db {where}")
+    if any(r.status == "refused" for r in results):
+        raise typer.Exit(2)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    try:
+        app(args=argv, prog_name="etc")  # click's standalone mode: usage errors exit 2
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    except EtcError as exc:
+        err.print(f"etc: {exc.one_line()}", highlight=False, markup=False)
+        return 2
+    except KeyboardInterrupt:
+        err.print("etc: interrupted", highlight=False)
+        return 2
+    except Exception as exc:  # the one place a bug becomes one line
+        if os.environ.get("ETC_DEBUG"):
+            raise
+        err.print(f"etc: internal error: {type(exc).__name__}: {exc} "
+                  "(run with ETC_DEBUG=1 for the traceback)", highlight=False, markup=False)
+        return 3
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
