@@ -8,9 +8,10 @@ the traceback). Exit 0 is success, 1 is "worked, but found a failure".
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
@@ -20,7 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from etc.errors import EtcError, UsageError
+from etc.errors import EtcError
 from etc.ingest import FileResult, ingest_paths
 from etc.schemas import Kind
 from etc.store import Store
@@ -44,13 +45,14 @@ DEFAULT_DB = Path("etc.duckdb")
 
 
 @contextmanager
-def _progress(total: int, what: str) -> Iterator[Progress]:
+def _progress(total: int, what: str) -> Iterator[Callable[..., None]]:
+    """A progress bar on stderr (when it is a terminal); yields its update function."""
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[item]}"),
         TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal,
     ) as bar:
-        bar.add_task(what, total=total, item="")
-        yield bar
+        task = bar.add_task(what, total=total, item="")
+        yield functools.partial(bar.update, task)
 
 
 def _ingest_table(results: list[FileResult]) -> Table:
@@ -76,9 +78,11 @@ def _run_ingest(store: Store, paths: list[Path], kind: Kind | None) -> list[File
     from etc.ingest import expand
 
     files = expand(paths)
-    with _progress(len(files), "loading") as bar:
+    done = [0]
+    with _progress(len(files), "loading") as update:
         def step(path: Path) -> None:
-            bar.update(0, advance=0 if bar.tasks[0].fields["item"] == "" else 1, item=path.name)
+            update(completed=done[0], item=path.name)
+            done[0] += 1
         results = ingest_paths(store, files, kind, progress=step)
     out.print(_ingest_table(results))
     for r in results:
@@ -132,7 +136,7 @@ def quarantine(
 @app.command()
 def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the sample files.")] = Path(
-        "etc-demo"),
+        "demo-out"),
     days: Annotated[int, typer.Option(min=1, max=31, help="Business days to generate.")] = 2,
     passages: Annotated[int, typer.Option(min=100, help="Passages per day.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 7,
@@ -141,9 +145,9 @@ def demo(
     """Make a realistic sample with known anomalies and load it. [default db: OUT/etc.duckdb]"""
     from etc.generate import generate
 
-    with _progress(100, "generating") as bar:
+    with _progress(100, "generating") as update:
         def step(what: str, fraction: float) -> None:
-            bar.update(0, completed=100 * fraction, item=what)
+            update(completed=100 * fraction, item=what)
         sample = generate(out_dir, seed=seed, days=days, passages=passages, progress=step)
     out.print(f"Sample of {days} day(s) from {sample.start} written to {out_dir}/ "
               f"(ground truth: {sample.truth.name})")

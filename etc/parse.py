@@ -147,7 +147,7 @@ def parse_money(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
         v = pl.when(sign == "-").then(-magnitude).otherwise(magnitude)
         fractional = frac.is_not_null() & frac.str.contains(r"[1-9]")
         unparsed = s.is_not_null() & (whole.is_null() | magnitude.is_null())
-        value = pl.when(~fractional & ~unparsed).then(v)
+        value: pl.Expr = pl.when(~fractional & ~unparsed).then(v)
     elif dtype.is_float():
         finite = raw.is_finite() & (raw.abs() < 2.0**63)
         fractional = finite & (raw != raw.round(0))

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -117,7 +118,7 @@ class Store:
             raise
         self.con.execute("COMMIT")
 
-    def _one(self, sql: str, params: list[object] | None = None) -> tuple[object, ...] | None:
+    def _one(self, sql: str, params: list[object] | None = None) -> tuple[Any, ...] | None:
         """The first row of a statement's result (the result is fully consumed)."""
         rows = self.con.execute(sql, params or []).fetchall()
         return rows[0] if rows else None
@@ -138,7 +139,7 @@ class Store:
             "SELECT load_id, file, loaded_at FROM loads WHERE sha256 = ? ORDER BY load_id LIMIT 1",
             [sha256],
         )
-        return PriorLoad(int(row[0]), str(row[1]), row[2]) if row else None  # type: ignore[arg-type]
+        return PriorLoad(int(row[0]), str(row[1]), row[2]) if row else None
 
     def loads(self) -> pl.DataFrame:
         return self.query("SELECT * FROM loads ORDER BY load_id")
@@ -172,7 +173,7 @@ class Store:
         has_dupes = bool(good.height) and bool(
             good.select(pl.struct(list(schema.key)).is_duplicated().any()).item())
         with self._transaction():
-            load_id = int(self._one("SELECT nextval('load_ids')")[0])  # type: ignore[index,call-overload]
+            (load_id,) = self._one("SELECT nextval('load_ids')") or (0,)
             self.con.register("__incoming", good.to_arrow())
             self.con.register("__refused", bad.to_arrow())
             try:
@@ -203,7 +204,7 @@ class Store:
                     " count(*) FILTER (WHERE __status = 'conflict') FROM __classified"
                 )
                 assert counts is not None
-                new, present, conflict = (int(x) for x in counts)  # type: ignore[call-overload]
+                new, present, conflict = (int(x) for x in counts)
                 result = LoadCounts(load_id, rows_read, new, present, conflict + bad.height)
                 if new + present + conflict + bad.height != rows_read:
                     raise StoreError(

@@ -1,0 +1,101 @@
+"""The store: keys decide new / already present / conflict; a file is all or nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from etc.errors import StoreError
+from etc.ingest import ingest_file
+from etc.store import Store
+
+HEADER = "station_id,name,operator_id,account,lat,lon\n"
+
+
+def csv(tmp_path: Path, name: str, body: str) -> Path:
+    p = tmp_path / name
+    p.write_text(HEADER + body, encoding="utf-8")
+    return p
+
+
+def stations(store: Store) -> list[tuple]:
+    return list(store.table("stations").select("station_id", "name", "lat")
+                .sort("station_id").collect().iter_rows())
+
+
+def test_same_row_again_is_present_and_other_content_is_a_conflict(tmp_path: Path) -> None:
+    with Store(tmp_path / "db.duckdb") as store:
+        first = ingest_file(store, csv(tmp_path, "a.csv", "S1,Name 1,OP1,ACC1,10.5,106.7\n"))
+        second = ingest_file(store, csv(tmp_path, "b.csv",
+                                        "S1,Name 1,OP1,ACC1,10.5,106.7\n"
+                                        "S1,Renamed,OP1,ACC1,10.6,106.7\n"
+                                        "S2,Name 2,OP2,ACC2,11.0,107.0\n"))
+        assert (first.rows_loaded, first.rows_present, first.rows_quarantined) == (1, 0, 0)
+        assert (second.rows_read, second.rows_loaded, second.rows_present,
+                second.rows_quarantined) == (3, 1, 1, 1)
+        assert stations(store) == [("S1", "Name 1", 10.5), ("S2", "Name 2", 11.0)]
+        q = store.quarantine()
+        assert q.select("row", "reason").rows() == [(3, "DUPLICATE_CONFLICT")]
+        assert q["message"][0] == (
+            "key station_id=S1 was loaded before (load 1, row 2) with other values: "
+            "name Renamed here, Name 1 before; lat 10.6 here, 10.5 before")
+
+
+def test_duplicates_inside_one_file(tmp_path: Path) -> None:
+    with Store(tmp_path / "db.duckdb") as store:
+        r = ingest_file(store, csv(tmp_path, "a.csv",
+                                   "S1,Name 1,OP1,ACC1,10.5,106.7\n"
+                                   "S1,Name 1,OP1,ACC1,10.5,106.7\n"
+                                   "S1,Other,OP1,ACC1,10.5,106.7\n"))
+        assert (r.rows_loaded, r.rows_present, r.rows_quarantined) == (1, 1, 1)
+        msg = store.quarantine()["message"][0]
+        assert msg.startswith("key station_id=S1 came earlier in this file (row 2)")
+        assert "name Other here, Name 1 before" in msg
+
+
+def test_same_content_twice_is_a_no_op(tmp_path: Path) -> None:
+    with Store(tmp_path / "db.duckdb") as store:
+        a = csv(tmp_path, "a.csv", "S1,Name 1,OP1,ACC1,10.5,106.7\n")
+        b = tmp_path / "copy.csv"
+        b.write_bytes(a.read_bytes())
+        ingest_file(store, a)
+        again = ingest_file(store, b)
+        assert again.status == "already_loaded"
+        assert again.error == f"same content as {a} (load 1)"
+        assert store.loads().height == 1
+
+
+def test_a_failed_load_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                             ) -> None:
+    with Store(tmp_path / "db.duckdb") as store:
+        ingest_file(store, csv(tmp_path, "a.csv", "S1,Name 1,OP1,ACC1,10.5,106.7\n"))
+        before = (stations(store), store.loads().height, store.quarantine().height)
+
+        def broken(self: Store, *a: object, **k: object) -> None:
+            self.con.execute("INSERT INTO stations (station_id) VALUES ('HALF')")
+            raise StoreError("disk full", path="x")
+
+        monkeypatch.setattr(Store, "_classify", broken)
+        with pytest.raises(StoreError):
+            ingest_file(store, csv(tmp_path, "b.csv", "S9,Bad,OP1,ACC1,1,1\nS8,x,y,z,,\n"))
+        monkeypatch.undo()
+        assert (stations(store), store.loads().height, store.quarantine().height) == before
+        # and the store still works afterwards
+        ingest_file(store, csv(tmp_path, "c.csv", "S3,Name 3,OP1,ACC1,10.5,106.7\n"))
+        assert [s[0] for s in stations(store)] == ["S1", "S3"]
+
+
+def test_tables_come_back_as_polars_with_utc_times(tmp_path: Path) -> None:
+    p = tmp_path / "t.csv"
+    p.write_text("tag_id,provider_id,account_id,plate,vehicle_class,status,valid_from\n"
+                 "3034f8a1b2c3d4e5f6a7b8c9,VETC,A1,51H-123.45,1,active,2026-11-01T08:00:00\n",
+                 encoding="utf-8")
+    with Store(tmp_path / "db.duckdb") as store:
+        ingest_file(store, p)
+        tags = store.table("tags").collect()
+    assert tags.schema["valid_from"] == pl.Datetime("us", "UTC")
+    assert tags.select("tag_id", "plate", "plate_raw", "status", "vehicle_class").row(0) == (
+        "3034F8A1B2C3D4E5F6A7B8C9", "51H12345", "51H-123.45", "ACTIVE", 1)
+    assert str(tags["valid_from"][0]) == "2026-11-01 01:00:00+00:00"
