@@ -1,30 +1,44 @@
-"""Vectorised parsers: one function per semantic column type (see etc.schemas).
+"""Vectorised parsers: one per semantic column type (see etc.schemas).
 
-Each parser takes the column as read (a String column from CSV or a bank
-statement, or a typed column from Parquet) and returns a `Parsed`: the value
-expression, plus a failure expression that is a reason code where the row is
-refused and null where it is fine. Nothing here loops over rows in Python.
+A column is parsed in three steps, all Polars expressions, none looping in Python:
+
+1. `fast`: for text input, the common spelling only (`2026-11-01T07:15:02`,
+   `35000`); null where it does not apply. Cheap, run on every row.
+2. `full`: every accepted spelling, and the reason a cell is refused. Run only on
+   the rows the fast path left undecided (see `parse_series`), which in a normal
+   file is none of them.
+3. `bounds`: range checks on the parsed value (negative money, class 1–5, …).
+
+A reason is a `Reason` string where the row is refused for that column, else null.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import polars as pl
 
 from etc.reasons import Reason
-from etc.schemas import LOCAL_TZ, Column
+from etc.schemas import DUCKDB_TYPES, LOCAL_TZ, Column
 
 UTC = "UTC"
 TS_DTYPE = pl.Datetime("us", UTC)
+POLARS_TYPES: dict[str, pl.DataType] = {
+    "text": pl.String(), "tag": pl.String(), "plate": pl.String(), "enum": pl.String(),
+    "timestamp": TS_DTYPE, "date": pl.Date(), "money": pl.Int64(), "int": pl.Int64(),
+    "float": pl.Float64(), "class": pl.Int8(),
+}
+assert POLARS_TYPES.keys() == DUCKDB_TYPES.keys()
 
 _TS_RE = (
     r"^(\d{4}-\d{2}-\d{2})"
     r"(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?))?"
     r"(Z|z|[+-]\d{2}(?::?\d{2})?)?$"
 )
-_MONEY_RE = r"^([+-]?)(\d+)(?:\.(\d+))?$"
+_MONEY_RE = r"^[+-]?\d+(?:\.\d+)?$"
 _INT_RE = r"^[+-]?\d+$"
+NULL_REASON = pl.lit(None, pl.String)
 
 
 @dataclass(frozen=True)
@@ -42,11 +56,11 @@ def is_text(dtype: pl.DataType) -> bool:
 def clean_text(e: pl.Expr) -> pl.Expr:
     """Trimmed text, with empty strings as null."""
     s = e.cast(pl.String).str.strip_chars()
-    return pl.when(s.str.len_bytes() == 0).then(None).otherwise(s)
+    return pl.when(s.str.len_bytes() > 0).then(s)
 
 
 def present(raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
-    """True where the cell holds something (not null, not blank text)."""
+    """True where the cell holds something (not null, not blank text, not NaN)."""
     if is_text(dtype):
         return clean_text(raw).is_not_null()
     if dtype.is_float():
@@ -55,46 +69,34 @@ def present(raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
 
 
 def _refuse(bad: pl.Expr, reason: Reason) -> pl.Expr:
-    return pl.when(bad).then(pl.lit(reason.value)).otherwise(None)
-
-
-def _first(*reasons: pl.Expr) -> pl.Expr:
-    return pl.coalesce(*reasons) if len(reasons) > 1 else reasons[0]
-
-
-def parse_text(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
-    return Parsed(clean_text(raw), pl.lit(None, pl.String))
-
-
-def parse_tag(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
-    return Parsed(clean_text(raw).str.to_uppercase(), pl.lit(None, pl.String))
+    return pl.when(bad).then(pl.lit(reason.value))
 
 
 def normalise_plate(e: pl.Expr) -> pl.Expr:
     """`51H-123.45` → `51H12345`: upper-case, spaces, '-' and '.' removed."""
-    return e.str.to_uppercase().str.replace_all(r"[\s\-.]", "")
+    norm = e.str.to_uppercase().str.replace_all(r"[\s\-.]", "")
+    return pl.when(norm.str.len_bytes() > 0).then(norm)
 
 
-def parse_plate(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
-    norm = normalise_plate(clean_text(raw))
-    return Parsed(pl.when(norm.str.len_bytes() == 0).then(None).otherwise(norm),
-                  pl.lit(None, pl.String))
+# ---- full parsers: (raw, dtype, col) -> Parsed ---------------------------------
+
+def _text(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
+    return Parsed(clean_text(raw), NULL_REASON)
 
 
-def parse_enum(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
+def _tag(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
+    return Parsed(clean_text(raw).str.to_uppercase(), NULL_REASON)
+
+
+def _plate(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
+    return Parsed(normalise_plate(clean_text(raw)), NULL_REASON)
+
+
+def _enum(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
     s = clean_text(raw).str.to_uppercase()
     ok = s.is_in(list(col.values))
-    reason = col.enum_reason or Reason.OUT_OF_RANGE
-    return Parsed(pl.when(ok).then(s).otherwise(None), _refuse(s.is_not_null() & ~ok, reason))
-
-
-def _range_reason(v: pl.Expr, col: Column, reason: Reason) -> pl.Expr:
-    bad = pl.lit(False)
-    if col.min is not None:
-        bad = bad | (v < col.min)
-    if col.max is not None:
-        bad = bad | (v > col.max)
-    return _refuse(v.is_not_null() & bad, reason)
+    return Parsed(pl.when(ok).then(s),
+                  _refuse(s.is_not_null() & ~ok, col.enum_reason or Reason.OUT_OF_RANGE))
 
 
 def _as_int(raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
@@ -107,77 +109,56 @@ def _as_int(raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     if dtype.is_float():
         whole = raw.is_finite() & (raw == raw.round(0)) & (raw.abs() < 2.0**53)
         return pl.when(whole).then(raw.cast(pl.Int64, strict=False))
-    if dtype == pl.Boolean:
-        return pl.lit(None, pl.Int64)
     return raw.cast(pl.String).cast(pl.Int64, strict=False)
 
 
-def parse_int(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
+def _int(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
     v = _as_int(raw, dtype)
-    bad = present(raw, dtype) & v.is_null()
-    return Parsed(v, _first(_refuse(bad, Reason.BAD_NUMBER),
-                            _range_reason(v, col, Reason.OUT_OF_RANGE)))
+    return Parsed(v, _refuse(present(raw, dtype) & v.is_null(), Reason.BAD_NUMBER))
 
 
-def parse_class(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
+def _class(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
     v = _as_int(raw, dtype)
-    ok = v.is_between(1, 5)
-    return Parsed(pl.when(ok).then(v.cast(pl.Int8)),
-                  _refuse(present(raw, dtype) & ~ok.fill_null(False), Reason.CLASS_OUT_OF_RANGE))
+    return Parsed(v, _refuse(present(raw, dtype) & v.is_null(), Reason.CLASS_OUT_OF_RANGE))
 
 
-def parse_float(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
-    if is_text(dtype):
-        v = clean_text(raw).cast(pl.Float64, strict=False)
-    else:
-        v = raw.cast(pl.Float64, strict=False)
+def _float(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
+    v = (clean_text(raw) if is_text(dtype) else raw).cast(pl.Float64, strict=False)
     v = pl.when(v.is_finite()).then(v)
-    bad = present(raw, dtype) & v.is_null()
-    return Parsed(v, _first(_refuse(bad, Reason.BAD_NUMBER),
-                            _range_reason(v, col, Reason.OUT_OF_RANGE)))
+    return Parsed(v, _refuse(present(raw, dtype) & v.is_null(), Reason.BAD_NUMBER))
 
 
-def parse_money(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
-    """Whole VND. `1250000.00` is 1,250,000; `1250000.50` is refused (FRACTIONAL_MONEY)."""
+def _money(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
+    """Whole VND: `1250000.00` is 1,250,000; `1250000.50` is FRACTIONAL_MONEY."""
     if is_text(dtype) or isinstance(dtype, pl.Decimal):
         s = clean_text(raw.cast(pl.String))
-        parts = s.str.extract_groups(_MONEY_RE)
-        sign, whole, frac = (parts.struct.field(n) for n in ("1", "2", "3"))
-        magnitude = whole.cast(pl.Int64, strict=False)
-        v = pl.when(sign == "-").then(-magnitude).otherwise(magnitude)
-        fractional = frac.is_not_null() & frac.str.contains(r"[1-9]")
-        unparsed = s.is_not_null() & (whole.is_null() | magnitude.is_null())
-        value: pl.Expr = pl.when(~fractional & ~unparsed).then(v)
+        shaped = s.str.contains(_MONEY_RE)
+        fractional = shaped & s.str.contains(r"\.\d*[1-9]")
+        whole = s.str.replace(r"\.\d*$", "").str.replace(r"^\+", "")
+        value = pl.when(shaped & ~fractional).then(whole.cast(pl.Int64, strict=False))
+        unparsed = s.is_not_null() & ~fractional & value.is_null()
     elif dtype.is_float():
         finite = raw.is_finite() & (raw.abs() < 2.0**63)
         fractional = finite & (raw != raw.round(0))
-        unparsed = raw.is_not_null() & ~raw.is_nan() & ~finite
         value = pl.when(finite & ~fractional).then(raw.cast(pl.Int64, strict=False))
+        unparsed = raw.is_not_null() & ~raw.is_nan() & ~finite
     else:
         value = raw.cast(pl.Int64, strict=False)
         fractional = pl.lit(False)
         unparsed = raw.is_not_null() & value.is_null()
-    reasons = [
-        _refuse(unparsed, Reason.BAD_MONEY),
-        _refuse(fractional.fill_null(False), Reason.FRACTIONAL_MONEY),
-        _refuse(value < 0, Reason.NEGATIVE_MONEY),
-    ]
-    if col.min is not None and col.min > 0:
-        reasons.append(_refuse(value < col.min, Reason.OUT_OF_RANGE))
-    return Parsed(value, _first(*reasons))
+    reason = pl.coalesce(_refuse(unparsed, Reason.BAD_MONEY),
+                         _refuse(fractional, Reason.FRACTIONAL_MONEY))
+    return Parsed(value, reason)
 
 
-def parse_timestamp(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
+def _timestamp(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
     """ISO 8601 to a UTC instant; a time without an offset is local station time."""
     if isinstance(dtype, pl.Datetime):
-        if dtype.time_zone is None:
-            v = raw.dt.replace_time_zone(LOCAL_TZ, non_existent="null").dt.convert_time_zone(UTC)
-        else:
-            v = raw.dt.convert_time_zone(UTC)
-        return Parsed(v.dt.cast_time_unit("us"), pl.lit(None, pl.String))
+        v = raw if dtype.time_zone else raw.dt.replace_time_zone(LOCAL_TZ, non_existent="null")
+        return Parsed(v.dt.convert_time_zone(UTC).dt.cast_time_unit("us"), NULL_REASON)
     if dtype == pl.Date:
         v = raw.cast(pl.Datetime("us")).dt.replace_time_zone(LOCAL_TZ).dt.convert_time_zone(UTC)
-        return Parsed(v, pl.lit(None, pl.String))
+        return Parsed(v, NULL_REASON)
     s = clean_text(raw.cast(pl.String))
     g = s.str.extract_groups(_TS_RE)
     day, clock, offset = (g.struct.field(n) for n in ("1", "2", "3"))
@@ -188,51 +169,107 @@ def parse_timestamp(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
     )
     naive = (day + "T" + clock).str.strptime(pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S%.f",
                                              strict=False)
-    off = offset.str.replace_all(":", "")
+    off = offset.str.replace_all(":", "").str.to_uppercase()
     sign = pl.when(off.str.slice(0, 1) == "-").then(-1).otherwise(1)
     hh = off.str.slice(1, 2).cast(pl.Int64, strict=False)
-    mm = pl.when(off.str.len_bytes() > 3).then(off.str.slice(3, 2).cast(pl.Int64, strict=False))
-    minutes = (
-        pl.when(off.str.to_uppercase() == "Z").then(0)
-        .otherwise(sign * (hh * 60 + mm.fill_null(0)))
-    )
-    offset_ok = offset.is_null() | (off.str.to_uppercase() == "Z") | (
-        (hh <= 14) & (mm.fill_null(0) < 60)
-    )
+    mm = pl.when(off.str.len_bytes() > 3).then(
+        off.str.slice(3, 2).cast(pl.Int64, strict=False)).otherwise(0)
+    minutes = pl.when(off == "Z").then(0).otherwise(sign * (hh * 60 + mm))
+    offset_ok = offset.is_null() | (off == "Z") | ((hh <= 14) & (mm < 60))
     with_offset = (naive - pl.duration(minutes=minutes)).dt.replace_time_zone(UTC)
     local = naive.dt.replace_time_zone(LOCAL_TZ, non_existent="null").dt.convert_time_zone(UTC)
-    value = pl.when(~offset_ok).then(None).when(offset.is_null()).then(local).otherwise(with_offset)
+    value = pl.when(offset_ok & offset.is_null()).then(local).when(offset_ok).then(with_offset)
     return Parsed(value, _refuse(s.is_not_null() & value.is_null(), Reason.BAD_TIMESTAMP))
 
 
-def parse_date(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
+def _date(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
     if dtype == pl.Date:
-        return Parsed(raw, pl.lit(None, pl.String))
+        return Parsed(raw, NULL_REASON)
     if isinstance(dtype, pl.Datetime):
-        return Parsed(raw.dt.date(), pl.lit(None, pl.String))
+        return Parsed(raw.dt.date(), NULL_REASON)
     s = clean_text(raw.cast(pl.String))
     v = pl.when(s.str.contains(r"^\d{4}-\d{2}-\d{2}$")).then(
-        s.str.strptime(pl.Date, "%Y-%m-%d", strict=False)
-    )
+        s.str.strptime(pl.Date, "%Y-%m-%d", strict=False))
     return Parsed(v, _refuse(s.is_not_null() & v.is_null(), Reason.BAD_DATE))
 
 
-PARSERS = {
-    "text": parse_text,
-    "tag": parse_tag,
-    "plate": parse_plate,
-    "enum": parse_enum,
-    "int": parse_int,
-    "class": parse_class,
-    "float": parse_float,
-    "money": parse_money,
-    "timestamp": parse_timestamp,
-    "date": parse_date,
+FULL: dict[str, Callable[[pl.Expr, pl.DataType, Column], Parsed]] = {
+    "text": _text, "tag": _tag, "plate": _plate, "enum": _enum, "int": _int,
+    "class": _class, "float": _float, "money": _money, "timestamp": _timestamp, "date": _date,
 }
 
 
+# ---- fast paths for text input: the common spelling, null elsewhere -------------
+
+def _fast_timestamp(s: pl.Expr) -> pl.Expr:
+    naive = s.str.strptime(pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S", strict=False)
+    return naive.dt.replace_time_zone(LOCAL_TZ, non_existent="null").dt.convert_time_zone(UTC)
+
+
+FAST: dict[str, Callable[[pl.Expr], pl.Expr]] = {
+    "timestamp": _fast_timestamp,
+    "money": lambda s: s.cast(pl.Int64, strict=False),
+    "int": lambda s: s.cast(pl.Int64, strict=False),
+    "class": lambda s: s.cast(pl.Int64, strict=False),
+    "float": lambda s: (lambda v: pl.when(v.is_finite()).then(v))(
+        s.cast(pl.Float64, strict=False)),
+    "date": lambda s: s.str.strptime(pl.Date, "%Y-%m-%d", strict=False),
+}
+
+
+# ---- bounds on parsed values ----------------------------------------------------
+
+def bounds(v: pl.Expr, col: Column) -> pl.Expr:
+    """The reason a parsed value is out of its range, else null."""
+    if col.type == "class":
+        return _refuse(v.is_not_null() & ~v.is_between(1, 5), Reason.CLASS_OUT_OF_RANGE)
+    if col.type == "money":
+        below = _refuse(v < col.min, Reason.OUT_OF_RANGE) if col.min else NULL_REASON
+        return pl.coalesce(_refuse(v < 0, Reason.NEGATIVE_MONEY), below)
+    if col.min is None and col.max is None:
+        return NULL_REASON
+    out = pl.lit(False)
+    if col.min is not None:
+        out = out | (v < col.min)
+    if col.max is not None:
+        out = out | (v > col.max)
+    return _refuse(out, Reason.OUT_OF_RANGE)
+
+
 def parse_column(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
-    return PARSERS[col.type](raw, dtype, col)
+    """The full parser with bounds, as expressions (for small frames and tests)."""
+    p = FULL[col.type](raw, dtype, col)
+    reason = pl.coalesce(p.reason, bounds(p.value, col))
+    value = pl.when(reason.is_null()).then(p.value)
+    return Parsed(value.cast(POLARS_TYPES[col.type]), reason)
+
+
+def parse_series(s: pl.Series, col: Column) -> tuple[pl.Series, pl.Series]:
+    """Parse one column of a frame: (typed values, reasons); fast path first.
+
+    Rows the fast path cannot decide go through the full parser, and only those."""
+    frame = s.to_frame("x")
+    fast = FAST.get(col.type)
+    if fast is not None and is_text(s.dtype):
+        cleaned = frame.select(clean_text(pl.col("x"))).to_series()
+        value = cleaned.to_frame("x").select(fast(pl.col("x"))).to_series()
+        undecided = (value.is_null() & cleaned.is_not_null()).arg_true()
+        reason = pl.Series("r", [None] * len(s), dtype=pl.String)
+        if len(undecided):
+            p = FULL[col.type](pl.col("x"), s.dtype, col)
+            slow = frame[undecided].select(p.value.alias("v"), p.reason.alias("r"))
+            value = value.scatter(undecided, slow["v"].cast(value.dtype))
+            reason = reason.scatter(undecided, slow["r"])
+    else:
+        p = FULL[col.type](pl.col("x"), s.dtype, col)
+        out = frame.select(p.value.alias("v"), p.reason.alias("r"))
+        value, reason = out["v"], out["r"]
+    checked = pl.DataFrame({"v": value, "r": reason}).select(
+        pl.coalesce(pl.col("r"), bounds(pl.col("v"), col)).alias("r"))["r"]
+    value = pl.DataFrame({"v": value, "r": checked}).select(
+        pl.when(pl.col("r").is_null()).then(pl.col("v")).cast(POLARS_TYPES[col.type])
+    ).to_series()
+    return value, checked
 
 
 def business_date(instant: pl.Expr) -> pl.Expr:

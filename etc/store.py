@@ -169,7 +169,8 @@ class Store:
         A good row whose key is new is inserted. One whose key is already in the
         table (or earlier in this file) is counted as present when every content
         column is the same, else quarantined as DUPLICATE_CONFLICT naming what
-        differs."""
+        differs. Only the rows that meet a known key are compared column by
+        column; the rest go straight in."""
         has_dupes = bool(good.height) and bool(
             good.select(pl.struct(list(schema.key)).is_duplicated().any()).item())
         with self._transaction():
@@ -177,34 +178,33 @@ class Store:
             self.con.register("__incoming", good.to_arrow())
             self.con.register("__refused", bad.to_arrow())
             try:
-                self._classify(schema, has_dupes)
-                table = schema.table
+                src = self._classify(schema, has_dupes)
                 cols = [n for n, _ in table_columns(schema)]
-                select = ", ".join(
-                    f"{load_id}" if n == LOAD_ID else _q(n) for n in cols
-                )
+                select = ", ".join(f"{load_id}" if n == LOAD_ID else f"i.{_q(n)}" for n in cols)
+                (hits,) = self._one("SELECT count(*) FROM __hits") or (0,)
+                where = []
+                if has_dupes:
+                    where.append("i.__rn = 1")
+                if hits:
+                    where.append(f"NOT EXISTS (SELECT 1 FROM __hits h "
+                                 f"WHERE h.{SOURCE_ROW} = i.{SOURCE_ROW})")
                 self.con.execute(
-                    f"INSERT INTO {table} ({', '.join(map(_q, cols))}) "
-                    f"SELECT {select} FROM __classified WHERE __status = 'new' "
-                    f"ORDER BY {SOURCE_ROW}"
-                )
+                    f"INSERT INTO {schema.table} ({', '.join(map(_q, cols))}) "
+                    f"SELECT {select} FROM {src} i"
+                    + (" WHERE " + " AND ".join(where) if where else "")
+                ).fetchall()
                 self.con.execute(
                     "INSERT INTO quarantine SELECT ?, ?, ?, \"row\", raw, reason, message "
                     "FROM __refused",
                     [load_id, file, schema.kind.value],
-                )
-                self.con.execute(
-                    f"INSERT INTO quarantine SELECT ?, ?, ?, {SOURCE_ROW}, __raw, ?, __message "
-                    "FROM __conflicts",
-                    [load_id, file, schema.kind.value, Reason.DUPLICATE_CONFLICT.value],
-                )
+                ).fetchall()
+                self._quarantine_conflicts(schema, src, load_id, file)
                 counts = self._one(
-                    "SELECT count(*) FILTER (WHERE __status = 'new'),"
-                    " count(*) FILTER (WHERE __status = 'present'),"
-                    " count(*) FILTER (WHERE __status = 'conflict') FROM __classified"
+                    "SELECT count(*) FILTER (WHERE __status = 'present'),"
+                    " count(*) FILTER (WHERE __status = 'conflict') FROM __hits"
                 )
-                assert counts is not None
-                new, present, conflict = (int(x) for x in counts)
+                present, conflict = (int(x) for x in counts or (0, 0))
+                new = good.height - present - conflict
                 result = LoadCounts(load_id, rows_read, new, present, conflict + bad.height)
                 if new + present + conflict + bad.height != rows_read:
                     raise StoreError(
@@ -214,48 +214,44 @@ class Store:
                     "INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
                     [load_id, file, sha256, schema.kind.value, fmt, rows_read,
                      result.rows_loaded, result.rows_present, result.rows_quarantined],
-                )
+                ).fetchall()
             finally:
                 self.con.unregister("__incoming")
                 self.con.unregister("__refused")
-        self.con.execute("DROP TABLE IF EXISTS __classified; DROP TABLE IF EXISTS __conflicts")
+        self.con.execute("DROP TABLE IF EXISTS __hits; DROP TABLE IF EXISTS __inc")
         return result
 
-    def _classify(self, schema: Schema, has_dupes: bool) -> None:
-        """Build __classified (every incoming row with __status new, present or
-        conflict) and __conflicts (source_row, __message, __raw of the conflicts)."""
-        key = ", ".join(_q(k) for k in schema.key)
-
-        def on(a: str, b: str) -> str:
-            return " AND ".join(f"{a}.{_q(k)} = {b}.{_q(k)}" for k in schema.key)
-
-        content = content_columns(schema)
-
-        def same(a: str, b: str) -> str:
-            return " AND ".join(f"{a}.{_q(c)} IS NOT DISTINCT FROM {b}.{_q(c)}" for c in content)
-
+    def _classify(self, schema: Schema, has_dupes: bool) -> str:
+        """Build __hits: (source_row, __status present|conflict) for every incoming
+        row whose key is already stored, or came earlier in this file. Returns the
+        relation the incoming rows are read from (with __rn when there are dupes)."""
+        src = "__incoming"
         if has_dupes:
-            inc = (f"SELECT *, row_number() OVER (PARTITION BY {key} ORDER BY {SOURCE_ROW})"
-                   " AS __rn FROM __incoming")
-            firsts = f"LEFT JOIN (SELECT * FROM inc WHERE __rn = 1) f ON {on('f', 'i')}"
-            same_f = same("i", "f")
-        else:
-            inc, firsts, same_f = "SELECT *, 1 AS __rn FROM __incoming", "", "true"
+            key = ", ".join(_q(k) for k in schema.key)
+            self.con.execute(
+                "CREATE OR REPLACE TEMP TABLE __inc AS SELECT *, row_number() OVER "
+                f"(PARTITION BY {key} ORDER BY {SOURCE_ROW}) AS __rn FROM __incoming")
+            src = "__inc"
         self.con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE __classified AS
-            WITH inc AS ({inc})
-            SELECT i.*,
-                CASE
-                    WHEN t.{LOAD_ID} IS NOT NULL THEN
-                        CASE WHEN {same("i", "t")} THEN 'present' ELSE 'conflict' END
-                    WHEN i.__rn = 1 THEN 'new'
-                    WHEN {same_f} THEN 'present'
-                    ELSE 'conflict'
-                END AS __status
-            FROM inc i
-            LEFT JOIN {schema.table} t ON {on("t", "i")}
-            {firsts}
+            CREATE OR REPLACE TEMP TABLE __hits AS
+            SELECT i.{SOURCE_ROW},
+                CASE WHEN {_same(schema, "i", "t")} THEN 'present' ELSE 'conflict' END AS __status
+            FROM {src} i JOIN {schema.table} t ON {_on(schema, "t", "i")}
         """)
+        if has_dupes:
+            self.con.execute(f"""
+                INSERT INTO __hits
+                SELECT i.{SOURCE_ROW},
+                    CASE WHEN {_same(schema, "i", "f")} THEN 'present' ELSE 'conflict' END
+                FROM __inc i JOIN __inc f ON {_on(schema, "f", "i")} AND f.__rn = 1
+                WHERE i.__rn > 1 AND NOT EXISTS (
+                    SELECT 1 FROM {schema.table} t WHERE {_on(schema, "t", "i")})
+            """)
+        return src
+
+    def _quarantine_conflicts(self, schema: Schema, src: str, load_id: int, file: str) -> None:
+        """Quarantine the conflicting rows, each with the columns that differ."""
+        content = content_columns(schema)
 
         def diffs(ref: str) -> str:
             parts = [
@@ -270,19 +266,31 @@ class Store:
             f"'{k}=' || CAST(i.{_q(k)} AS VARCHAR)" for k in schema.key)
         raw_json = "json_object(" + ", ".join(
             f"'{c}', CAST(i.{_q(c)} AS VARCHAR)" for c in content) + ")::VARCHAR"
+        firsts = (f"LEFT JOIN (SELECT * FROM __inc WHERE __rn = 1) f ON {_on(schema, 'f', 'i')}"
+                  if src == "__inc" else f"LEFT JOIN (SELECT * FROM {src} LIMIT 0) f ON false")
         self.con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE __conflicts AS
-            SELECT i.{SOURCE_ROW},
+            INSERT INTO quarantine
+            SELECT ?, ?, ?, i.{SOURCE_ROW}, {raw_json}, ?,
                 CASE WHEN t.{LOAD_ID} IS NOT NULL THEN
                     'key ' || {key_text} || ' was loaded before (load ' || t.{LOAD_ID}
                     || ', row ' || t.{SOURCE_ROW} || ') with other values: ' || {diffs("t")}
                 ELSE
                     'key ' || {key_text} || ' came earlier in this file (row '
                     || f.{SOURCE_ROW} || ') with other values: ' || {diffs("f")}
-                END AS __message,
-                {raw_json} AS __raw
-            FROM (SELECT * FROM __classified WHERE __status = 'conflict') i
-            LEFT JOIN {schema.table} t ON {on("t", "i")}
-            LEFT JOIN (SELECT * FROM __classified WHERE __rn = 1) f ON {on("f", "i")}
+                END
+            FROM {src} i
+            JOIN __hits h ON h.{SOURCE_ROW} = i.{SOURCE_ROW} AND h.__status = 'conflict'
+            LEFT JOIN {schema.table} t ON {_on(schema, "t", "i")} AND t.{LOAD_ID} <> ?
+            {firsts}
             ORDER BY i.{SOURCE_ROW}
-        """)
+        """, [load_id, file, schema.kind.value, Reason.DUPLICATE_CONFLICT.value, load_id]
+        ).fetchall()
+
+
+def _on(schema: Schema, a: str, b: str) -> str:
+    return " AND ".join(f"{a}.{_q(k)} = {b}.{_q(k)}" for k in schema.key)
+
+
+def _same(schema: Schema, a: str, b: str) -> str:
+    return " AND ".join(
+        f"{a}.{_q(c)} IS NOT DISTINCT FROM {b}.{_q(c)}" for c in content_columns(schema))

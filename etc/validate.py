@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from etc.errors import ReadError
-from etc.parse import business_date, clean_text, parse_column, present
+from etc.parse import POLARS_TYPES, business_date, clean_text, parse_series, present
 from etc.readers.base import MESSAGE, RAW, REASON, ROW, RawFrame
 from etc.reasons import Reason
 from etc.schemas import (
@@ -88,63 +88,62 @@ def check_columns(raw: RawFrame, schema: Schema) -> None:
 
 
 def validate(raw: RawFrame, schema: Schema) -> Validated:
+    """Parse every cell; split the rows into good (typed) and bad (with reasons).
+
+    Two phases keep it fast: reasons are computed for every row (column by
+    column, fast path first), the sentences that explain them only for the (few)
+    refused rows."""
     check_columns(raw, schema)
     df = raw.data
     dtypes = df.schema
-    values: list[pl.Expr] = []
-    reasons: list[pl.Expr] = [pl.col(REASON)]
-    messages: list[pl.Expr] = [pl.col(MESSAGE)]
+    n = df.height
+    cols: dict[str, pl.Series] = {
+        ROW: df[ROW], RAW: df[RAW], MESSAGE: df[MESSAGE], "__r__reader": df[REASON]}
+    explain: list[tuple[str, Column | None]] = [("__r__reader", None)]
+    for c in raw.source_columns:
+        cols[f"__src_{c}"] = df[c]
 
     if schema.kind == Kind.BANK and CURRENCY_COLUMN in dtypes:
         ccy = clean_text(pl.col(CURRENCY_COLUMN)).str.to_uppercase()
-        not_vnd = ccy.is_not_null() & (ccy != "VND")
-        reasons.append(pl.when(not_vnd).then(pl.lit(Reason.CURRENCY_NOT_VND.value)))
-        messages.append(pl.when(not_vnd).then(
-            pl.format("currency '{}' is not VND (amount {})", ccy,
-                      pl.col("amount_vnd").cast(pl.String))))
+        cols["__r__currency"] = df.select(
+            pl.when(ccy.is_not_null() & (ccy != "VND"))
+            .then(pl.lit(Reason.CURRENCY_NOT_VND.value))).to_series()
+        explain.append(("__r__currency", None))
 
     for col in schema.columns:
         if col.name not in dtypes:
-            v = pl.lit(col.default).cast(pl.Int64) if col.default is not None else pl.lit(None)
-            values.append(v.alias(col.name))
+            cols[f"__v_{col.name}"] = pl.Series([col.default] * n, dtype=POLARS_TYPES[col.type])
             if col.type == "plate":
-                values.append(pl.lit(None, pl.String).alias(f"{col.name}_raw"))
+                cols[f"__v_{col.name}_raw"] = pl.Series([None] * n, dtype=pl.String)
             continue
-        raw_col = pl.col(col.name)
-        dtype = dtypes[col.name]
-        parsed = parse_column(raw_col, dtype, col)
-        value = parsed.value
-        reason = parsed.reason
-        message = _message(col, reason, raw_col)
+        value, reason = parse_series(df[col.name], col)
         if col.required and col.default is None:
-            missing = ~present(raw_col, dtype)
-            reason = pl.when(missing).then(pl.lit(Reason.MISSING_VALUE.value)).otherwise(reason)
-            message = pl.when(missing).then(
-                pl.lit(f"required column {col.name!r} is empty")).otherwise(message)
+            missing = df.select(~present(pl.col(col.name), dtypes[col.name])).to_series()
+            reason = pl.select(pl.when(missing).then(pl.lit(Reason.MISSING_VALUE.value))
+                               .otherwise(reason)).to_series()
         if col.default is not None:
             value = value.fill_null(col.default)
-        reasons.append(reason)
-        messages.append(message)
-        values.append(value.alias(col.name))
+        cols[f"__v_{col.name}"] = value
+        cols[f"__r_{col.name}"] = reason
+        explain.append((f"__r_{col.name}", col))
         if col.type == "plate":
-            values.append(clean_text(raw_col).alias(f"{col.name}_raw"))
+            cols[f"__v_{col.name}_raw"] = df.select(clean_text(pl.col(col.name))).to_series()
 
     extras = [c for c in raw.source_columns
               if c not in schema.names and not (schema.kind == Kind.BANK and c == CURRENCY_COLUMN)]
-    extra = (pl.struct([pl.col(c).cast(pl.String) for c in extras]).struct.json_encode()
-             if extras else pl.lit(None, pl.String))
+    cols[EXTRA] = (
+        df.select(pl.struct([pl.col(c).cast(pl.String) for c in extras]).struct.json_encode())
+        .to_series() if extras else pl.Series([None] * n, dtype=pl.String))
 
-    # Parse once into typed columns next to the raw ones, then decide row by row.
-    parsed_df = df.select(
-        pl.col(ROW), pl.col(RAW),
-        *[pl.col(c).alias(f"__src_{c}") for c in raw.source_columns],
-        *[v.name.prefix("__v_") for v in values],
-        pl.coalesce(*reasons).alias("__reason") if len(reasons) > 1 else reasons[0],
-        pl.coalesce(*messages).alias("__message"),
-        extra.alias(EXTRA),
-    )
-    # Range checks that compare two parsed columns see the parsed values.
-    parsed_df = _recheck_date_range(parsed_df, schema)
+    # Phase 1, every row: typed values and a reason column per check.
+    parsed_df = pl.DataFrame([s.alias(name) for name, s in cols.items()])
+    if "valid_to" in schema.names:
+        inverted = pl.col("__v_valid_to") < pl.col("__v_valid_from")
+        parsed_df = parsed_df.with_columns(
+            pl.when(inverted).then(pl.lit(Reason.BAD_DATE_RANGE.value)).alias("__r__range"))
+        explain.append(("__r__range", None))
+    parsed_df = parsed_df.with_columns(
+        pl.coalesce(*[pl.col(name) for name, _ in explain]).alias("__reason"))
     ok = pl.col("__reason").is_null()
     good = parsed_df.filter(ok)
     bad = parsed_df.filter(~ok)
@@ -156,24 +155,34 @@ def validate(raw: RawFrame, schema: Schema) -> Validated:
         good = good.with_columns(business_date(pl.col("passed_at")).alias("business_date"))
     good = good.select([n for n, _ in table_columns(schema) if n in good.columns])
 
+    # Phase 2, refused rows only: the sentence for the first reason, the raw record.
     src = [pl.col(f"__src_{c}").cast(pl.String).alias(c) for c in raw.source_columns]
+    messages = [_explain(name, col) for name, col in explain]
     bad = bad.select(
         pl.col(ROW).alias("row"),
         pl.coalesce(pl.col(RAW), pl.struct(src).struct.json_encode()).alias("raw"),
         pl.col("__reason").alias("reason"),
-        pl.col("__message").alias("message"),
+        pl.coalesce(*messages).alias("message"),
     )
     return Validated(good=good, bad=bad)
 
 
-def _recheck_date_range(df: pl.DataFrame, schema: Schema) -> pl.DataFrame:
-    if "valid_to" not in schema.names:
-        return df
-    inverted = (pl.col("__v_valid_to") < pl.col("__v_valid_from")) & pl.col("__reason").is_null()
-    return df.with_columns(
-        pl.when(inverted).then(pl.lit(Reason.BAD_DATE_RANGE.value))
-        .otherwise(pl.col("__reason")).alias("__reason"),
-        pl.when(inverted).then(pl.format("valid_to {} is before valid_from {}",
-                                         pl.col("__v_valid_to"), pl.col("__v_valid_from")))
-        .otherwise(pl.col("__message")).alias("__message"),
-    )
+def _explain(reason_col: str, col: Column | None) -> pl.Expr:
+    """The sentence for the reason in `reason_col` (null where that check passed)."""
+    reason = pl.col(reason_col)
+    if reason_col == "__r__reader":
+        return pl.when(reason.is_not_null()).then(
+            pl.coalesce(pl.col(MESSAGE), reason))
+    if reason_col == "__r__currency":
+        return pl.when(reason.is_not_null()).then(pl.format(
+            "currency '{}' is not VND (amount {})",
+            pl.col(f"__src_{CURRENCY_COLUMN}").cast(pl.String),
+            pl.col("__src_amount_vnd").cast(pl.String)))
+    if reason_col == "__r__range":
+        return pl.when(reason.is_not_null()).then(pl.format(
+            "valid_to {} is before valid_from {}", pl.col("__v_valid_to"),
+            pl.col("__v_valid_from")))
+    assert col is not None
+    missing = pl.when(reason == Reason.MISSING_VALUE.value).then(
+        pl.lit(f"required column {col.name!r} is empty"))
+    return pl.coalesce(missing, _message(col, reason, pl.col(f"__src_{col.name}")))

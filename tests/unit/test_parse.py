@@ -7,15 +7,18 @@ from datetime import UTC, date, datetime
 import polars as pl
 import pytest
 
-from etc.parse import business_date, parse_column
+from etc.parse import business_date, parse_column, parse_series
 from etc.schemas import BANK, LANES, STATIONS, TARIFFS, Column
 
 
 def run(col: Column, values: list[object], dtype: pl.DataType = pl.String) -> list[tuple]:
+    """Parse through both paths (expressions; fast path + fallback) and insist they agree."""
     df = pl.DataFrame({"x": values}, schema={"x": dtype})
     p = parse_column(pl.col("x"), dtype, col)
-    out = df.select(p.value.alias("v"), p.reason.alias("r"))
-    return list(out.iter_rows())
+    by_expr = list(df.select(p.value.alias("v"), p.reason.alias("r")).iter_rows())
+    value, reason = parse_series(df["x"], col)
+    assert list(zip(value.to_list(), reason.to_list(), strict=True)) == by_expr
+    return by_expr
 
 
 def utc(*a: int) -> datetime:
@@ -73,15 +76,15 @@ def test_money_is_whole_vnd() -> None:
     ])
     assert got == [
         (1_250_000, None), (1_250_000, None), (None, "FRACTIONAL_MONEY"),
-        (-5, "NEGATIVE_MONEY"), (0, "OUT_OF_RANGE"), (None, "BAD_MONEY"),
+        (None, "NEGATIVE_MONEY"), (None, "OUT_OF_RANGE"), (None, "BAD_MONEY"),
         (None, "BAD_MONEY"), (35_000, None), (None, "BAD_MONEY"),
-    ]
+    ]  # a refused cell keeps no value: the row goes to the quarantine as read
 
 
 def test_money_from_parquet_numbers() -> None:
     col = LANES.column("amount_vnd")
     assert run(col, [35000.0, 35000.5], pl.Float64) == [(35000, None), (None, "FRACTIONAL_MONEY")]
-    assert run(col, [35000, -1], pl.Int32) == [(35000, None), (-1, "NEGATIVE_MONEY")]
+    assert run(col, [35000, -1], pl.Int32) == [(35000, None), (None, "NEGATIVE_MONEY")]
 
 
 def test_classes_enums_and_ranges() -> None:
@@ -91,10 +94,11 @@ def test_classes_enums_and_ranges() -> None:
     assert run(LANES.column("payment_method"), ["etc", " Cash ", "CARD"]) == [
         ("ETC", None), ("CASH", None), (None, "UNKNOWN_PAYMENT_METHOD")]
     assert run(LANES.column("plate_confidence"), ["0.97", "1.5", "abc"]) == [
-        (0.97, None), (1.5, "OUT_OF_RANGE"), (None, "BAD_NUMBER")]
+        (0.97, None), (None, "OUT_OF_RANGE"), (None, "BAD_NUMBER")]
     assert run(LANES.column("read_count"), ["3", "-1", "2.5"]) == [
-        (3, None), (-1, "OUT_OF_RANGE"), (None, "BAD_NUMBER")]
-    assert run(STATIONS.column("lat"), ["10.8", "91"]) == [(10.8, None), (91.0, "OUT_OF_RANGE")]
+        (3, None), (None, "OUT_OF_RANGE"), (None, "BAD_NUMBER")]
+    assert run(STATIONS.column("lat"), ["10.8", "91", "inf", "nan"]) == [
+        (10.8, None), (None, "OUT_OF_RANGE"), (None, "BAD_NUMBER"), (None, "BAD_NUMBER")]
 
 
 def test_plates_and_tags_are_normalised() -> None:
