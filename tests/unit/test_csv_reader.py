@@ -53,3 +53,9 @@ def test_unreadable_files_are_refused_whole(tmp_path: Path, data: bytes, problem
         read_csv(p)
     assert problem in str(info.value)
     assert str(p) in str(info.value)
+
+
+@pytest.mark.parametrize("data", [b"a,b\n1,2\n3,4", b"a,b\r\n1,2\r\n3,4\r\n", b"a,b\n1,2\n\n3,4\n"])
+def test_line_numbers_with_and_without_a_final_line_break(tmp_path: Path, data: bytes) -> None:
+    lines = read_csv(write(tmp_path, data)).data["_row"].to_list()
+    assert lines == ([2, 4] if b"\n\n" in data else [2, 3])
