@@ -34,7 +34,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 out = Console(soft_wrap=True)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
     Path | None,
@@ -163,9 +163,16 @@ def demo(
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     try:
-        app(args=argv, prog_name="etc")  # click's standalone mode: usage errors exit 2
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        code = app(args=argv, prog_name="etc", standalone_mode=False)
+    except typer.TyperException as exc:  # usage errors: one line, exit 2
+        message = exc.format_message()
+        if not message:  # no arguments at all: show the help
+            return main(["--help"])
+        err.print(f"etc: {message} (see 'etc --help')", highlight=False, markup=False)
+        return 2
+    except typer.Abort:
+        err.print("etc: aborted", highlight=False)
+        return 2
     except EtcError as exc:
         err.print(f"etc: {exc.one_line()}", highlight=False, markup=False)
         return 2
@@ -178,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"etc: internal error: {type(exc).__name__}: {exc} "
                   "(run with ETC_DEBUG=1 for the traceback)", highlight=False, markup=False)
         return 3
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

@@ -31,13 +31,19 @@ POLARS_TYPES: dict[str, pl.DataType] = {
 }
 assert POLARS_TYPES.keys() == DUCKDB_TYPES.keys()
 
+# ASCII digits only ([0-9], not \d, which matches any script's digits); years
+# 1900–2999; seconds 00–59 (no leap second); a zone only after a time.
+_DATE = r"(?:19|2[0-9])[0-9]{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+_CLOCK = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]"
 _TS_RE = (
-    r"^(\d{4}-\d{2}-\d{2})"
-    r"(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?))?"
-    r"(Z|z|[+-]\d{2}(?::?\d{2})?)?$"
+    rf"^({_DATE})"
+    rf"(?:[T ]({_CLOCK}(?::[0-5][0-9](?:\.[0-9]{{1,9}})?)?)"
+    r"(Z|z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$"
 )
-_MONEY_RE = r"^[+-]?\d+(?:\.\d+)?$"
-_INT_RE = r"^[+-]?\d+$"
+_TS_FAST_RE = rf"^{_DATE}T{_CLOCK}:[0-5][0-9]$"
+_DATE_RE = rf"^{_DATE}$"
+_MONEY_RE = r"^[+-]?[0-9]+(?:\.[0-9]+)?$"
+_INT_RE = r"^[+-]?[0-9]+$"
 NULL_REASON = pl.lit(None, pl.String)
 
 
@@ -133,8 +139,8 @@ def _money(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
     if is_text(dtype) or isinstance(dtype, pl.Decimal):
         s = clean_text(raw.cast(pl.String))
         shaped = s.str.contains(_MONEY_RE)
-        fractional = shaped & s.str.contains(r"\.\d*[1-9]")
-        whole = s.str.replace(r"\.\d*$", "").str.replace(r"^\+", "")
+        fractional = shaped & s.str.contains(r"\.[0-9]*[1-9]")
+        whole = s.str.replace(r"\.[0-9]*$", "").str.replace(r"^\+", "")
         value = pl.when(shaped & ~fractional).then(whole.cast(pl.Int64, strict=False))
         unparsed = s.is_not_null() & ~fractional & value.is_null()
     elif dtype.is_float():
@@ -154,11 +160,12 @@ def _money(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
 def _timestamp(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
     """ISO 8601 to a UTC instant; a time without an offset is local station time."""
     if isinstance(dtype, pl.Datetime):
-        v = raw if dtype.time_zone else raw.dt.replace_time_zone(LOCAL_TZ, non_existent="null")
-        return Parsed(v.dt.convert_time_zone(UTC).dt.cast_time_unit("us"), NULL_REASON)
+        v = raw if dtype.time_zone else _local(raw)
+        v = v.dt.convert_time_zone(UTC).dt.cast_time_unit("us")
+        return Parsed(v, _refuse(raw.is_not_null() & v.is_null(), Reason.BAD_TIMESTAMP))
     if dtype == pl.Date:
-        v = raw.cast(pl.Datetime("us")).dt.replace_time_zone(LOCAL_TZ).dt.convert_time_zone(UTC)
-        return Parsed(v, NULL_REASON)
+        v = _local(raw.cast(pl.Datetime("us"))).dt.convert_time_zone(UTC)
+        return Parsed(v, _refuse(raw.is_not_null() & v.is_null(), Reason.BAD_TIMESTAMP))
     s = clean_text(raw.cast(pl.String))
     g = s.str.extract_groups(_TS_RE)
     day, clock, offset = (g.struct.field(n) for n in ("1", "2", "3"))
@@ -177,7 +184,7 @@ def _timestamp(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
     minutes = pl.when(off == "Z").then(0).otherwise(sign * (hh * 60 + mm))
     offset_ok = offset.is_null() | (off == "Z") | ((hh <= 14) & (mm < 60))
     with_offset = (naive - pl.duration(minutes=minutes)).dt.replace_time_zone(UTC)
-    local = naive.dt.replace_time_zone(LOCAL_TZ, non_existent="null").dt.convert_time_zone(UTC)
+    local = _local(naive).dt.convert_time_zone(UTC)
     value = pl.when(offset_ok & offset.is_null()).then(local).when(offset_ok).then(with_offset)
     return Parsed(value, _refuse(s.is_not_null() & value.is_null(), Reason.BAD_TIMESTAMP))
 
@@ -188,7 +195,7 @@ def _date(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
     if isinstance(dtype, pl.Datetime):
         return Parsed(raw.dt.date(), NULL_REASON)
     s = clean_text(raw.cast(pl.String))
-    v = pl.when(s.str.contains(r"^\d{4}-\d{2}-\d{2}$")).then(
+    v = pl.when(s.str.contains(_DATE_RE)).then(
         s.str.strptime(pl.Date, "%Y-%m-%d", strict=False))
     return Parsed(v, _refuse(s.is_not_null() & v.is_null(), Reason.BAD_DATE))
 
@@ -201,9 +208,16 @@ FULL: dict[str, Callable[[pl.Expr, pl.DataType, Column], Parsed]] = {
 
 # ---- fast paths for text input: the common spelling, null elsewhere -------------
 
+def _local(naive: pl.Expr) -> pl.Expr:
+    """A naive time read as local station time; a time that did not exist, or
+    happened twice, there (none since 1975) gives null, so the row is refused."""
+    return naive.dt.replace_time_zone(LOCAL_TZ, non_existent="null", ambiguous="null")
+
+
 def _fast_timestamp(s: pl.Expr) -> pl.Expr:
-    naive = s.str.strptime(pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S", strict=False)
-    return naive.dt.replace_time_zone(LOCAL_TZ, non_existent="null").dt.convert_time_zone(UTC)
+    naive = pl.when(s.str.contains(_TS_FAST_RE)).then(
+        s.str.strptime(pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S", strict=False))
+    return _local(naive).dt.convert_time_zone(UTC)
 
 
 FAST: dict[str, Callable[[pl.Expr], pl.Expr]] = {
@@ -213,7 +227,8 @@ FAST: dict[str, Callable[[pl.Expr], pl.Expr]] = {
     "class": lambda s: s.cast(pl.Int64, strict=False),
     "float": lambda s: (lambda v: pl.when(v.is_finite()).then(v))(
         s.cast(pl.Float64, strict=False)),
-    "date": lambda s: s.str.strptime(pl.Date, "%Y-%m-%d", strict=False),
+    "date": lambda s: pl.when(s.str.contains(_DATE_RE)).then(
+        s.str.strptime(pl.Date, "%Y-%m-%d", strict=False)),
 }
 
 

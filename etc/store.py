@@ -148,8 +148,9 @@ class Store:
         if file is None:
             return self.query('SELECT * FROM quarantine ORDER BY load_id, "row"')
         return self.query(
-            'SELECT * FROM quarantine WHERE file = ? OR file LIKE ? ORDER BY load_id, "row"',
-            [file, "%/" + file],
+            'SELECT * FROM quarantine WHERE file = ? OR ends_with(file, ?) '
+            'ORDER BY load_id, "row"',
+            [file, "/" + file],
         )
 
     # ---- loading -------------------------------------------------------------

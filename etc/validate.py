@@ -79,7 +79,8 @@ def check_columns(raw: RawFrame, schema: Schema) -> None:
     have = set(raw.source_columns)
     for col in schema.columns:
         if col.required and col.default is None and col.name not in have:
-            close = difflib.get_close_matches(col.name, sorted(have), n=1)
+            spare = sorted(have - set(schema.names))
+            close = difflib.get_close_matches(col.name, spare, n=1)
             hint = (f"did you mean {close[0]!r}?" if close
                     else f"a {schema.kind} file needs the columns "
                          + ", ".join(schema.required))
@@ -119,6 +120,8 @@ def validate(raw: RawFrame, schema: Schema) -> Validated:
         value, reason = parse_series(df[col.name], col)
         if col.required and col.default is None:
             missing = df.select(~present(pl.col(col.name), dtypes[col.name])).to_series()
+            if col.type == "plate":  # nothing left after normalising ('-', ' . ')
+                missing = missing | value.is_null()
             reason = pl.select(pl.when(missing).then(pl.lit(Reason.MISSING_VALUE.value))
                                .otherwise(reason)).to_series()
         if col.default is not None:
