@@ -141,7 +141,7 @@ def _money(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
         shaped = s.str.contains(_MONEY_RE)
         fractional = shaped & s.str.contains(r"\.[0-9]*[1-9]")
         whole = s.str.replace(r"\.[0-9]*$", "").str.replace(r"^\+", "")
-        value = pl.when(shaped & ~fractional).then(whole.cast(pl.Int64, strict=False))
+        value: pl.Expr = pl.when(shaped & ~fractional).then(whole.cast(pl.Int64, strict=False))
         unparsed = s.is_not_null() & ~fractional & value.is_null()
     elif dtype.is_float():
         finite = raw.is_finite() & (raw.abs() < 2.0**63)
