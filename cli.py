@@ -138,7 +138,7 @@ def demo(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the sample files.")] = Path(
         "demo-out"),
     days: Annotated[int, typer.Option(min=1, max=31, help="Business days to generate.")] = 2,
-    passages: Annotated[int, typer.Option(min=100, help="Passages per day.")] = 20_000,
+    passages: Annotated[int, typer.Option(min=300, help="Passages per day.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 7,
     db: DbOption = None,
 ) -> None:
