@@ -65,12 +65,12 @@ def _ingest_table(results: list[FileResult]) -> Table:
         status = {"loaded": "[green]loaded[/]", "already_loaded": "[yellow]already loaded[/]",
                   "refused": "[red]refused[/]"}[r.status]
         if r.status == "loaded":
-            table.add_row(r.file, f"{r.kind} ({r.format})", f"{r.rows_read:,}",
+            table.add_row(Path(r.file).name, f"{r.kind} ({r.format})", f"{r.rows_read:,}",
                           f"{r.rows_loaded:,}", f"{r.rows_present:,}",
                           f"{r.rows_quarantined:,}", status)
         else:
             note = r.error if r.status == "already_loaded" else "see below"
-            table.add_row(r.file, "", "", "", "", "", f"{status}: {note}")
+            table.add_row(Path(r.file).name, "", "", "", "", "", f"{status}: {note}")
     return table
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from etc.generate.build import build, instances
 from etc.generate.files import write
 from etc.generate.frames import Frames
+from etc.generate.resend import write_resend
 from etc.generate.truth import TRUTH_COLUMNS
 from etc.schemas import Kind
 
@@ -65,6 +66,9 @@ def generate(
     frames = build(seed=seed, days=days, passages=passages, start=start, anomalies=anomalies,
                    progress=progress)
     sample = write_sample(frames, Path(out_dir))
+    if anomalies:
+        sample.files[Kind.LANES.value].append(
+            write_resend(frames, sample.files[Kind.STATIONS.value][0].parent))
     if progress is not None:
         progress("written", 1.0)
     return sample

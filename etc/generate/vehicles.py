@@ -90,6 +90,9 @@ def build_exemptions(w: World, passages_per_day: int) -> Exemptions:
     n_lapsed = max(3, n // 12)
     lapsed = np.arange(n - 2 * n_lapsed, n)
     end_off[lapsed[:n_lapsed]] = -rng.integers(1, 60, n_lapsed)
+    # a lapsed exemption still began before it ended (valid_from ≤ valid_to)
+    start_off[lapsed[:n_lapsed]] = np.minimum(start_off[lapsed[:n_lapsed]],
+                                              end_off[lapsed[:n_lapsed]] - 30)
     start_off[lapsed[n_lapsed:]] = w.days + rng.integers(1, 30, n_lapsed)
     if w.days > 1:
         end_off[n - 2 * n_lapsed - 1] = (w.days - 1) // 2
