@@ -40,7 +40,7 @@ _TS_RE = (
     rf"(?:[T ]({_CLOCK}(?::[0-5][0-9](?:\.[0-9]{{1,9}})?)?)"
     r"(Z|z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?$"
 )
-_TS_FAST_RE = rf"^{_DATE}T{_CLOCK}:[0-5][0-9]$"
+_TS_FAST_RE = rf"^{_DATE}T{_CLOCK}:[0-5][0-9](?:Z|[+-](?:0[0-9]|1[0-4]):[0-5][0-9])?$"
 _DATE_RE = rf"^{_DATE}$"
 _MONEY_RE = r"^[+-]?[0-9]+(?:\.[0-9]+)?$"
 _INT_RE = r"^[+-]?[0-9]+$"
@@ -61,8 +61,7 @@ def is_text(dtype: pl.DataType) -> bool:
 
 def clean_text(e: pl.Expr) -> pl.Expr:
     """Trimmed text, with empty strings as null."""
-    s = e.cast(pl.String).str.strip_chars()
-    return pl.when(s.str.len_bytes() > 0).then(s)
+    return e.cast(pl.String).str.strip_chars().replace("", None)
 
 
 def present(raw: pl.Expr, dtype: pl.DataType) -> pl.Expr:
@@ -80,8 +79,7 @@ def _refuse(bad: pl.Expr, reason: Reason) -> pl.Expr:
 
 def normalise_plate(e: pl.Expr) -> pl.Expr:
     """`51H-123.45` → `51H12345`: upper-case, spaces, '-' and '.' removed."""
-    norm = e.str.to_uppercase().str.replace_all(r"[\s\-.]", "")
-    return pl.when(norm.str.len_bytes() > 0).then(norm)
+    return e.str.to_uppercase().str.replace_all(r"[\s\-.]", "").replace("", None)
 
 
 # ---- full parsers: (raw, dtype, col) -> Parsed ---------------------------------
@@ -215,9 +213,20 @@ def _local(naive: pl.Expr) -> pl.Expr:
 
 
 def _fast_timestamp(s: pl.Expr) -> pl.Expr:
-    naive = pl.when(s.str.contains(_TS_FAST_RE)).then(
-        s.str.strptime(pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S", strict=False))
-    return _local(naive).dt.convert_time_zone(UTC)
+    """`2026-11-01T07:15:02`, optionally followed by `Z` or `±HH:MM`."""
+    naive = s.str.slice(0, 19).str.strptime(pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S",
+                                            strict=False)
+    tail = s.str.slice(19)
+    sign = pl.when(tail.str.starts_with("-")).then(-1).otherwise(1)
+    minutes = pl.when(tail == "Z").then(0).otherwise(
+        sign * (tail.str.slice(1, 2).cast(pl.Int64, strict=False) * 60
+                + tail.str.slice(4, 2).cast(pl.Int64, strict=False)))
+    aware = (naive - pl.duration(minutes=minutes)).dt.replace_time_zone(UTC)
+    return (
+        pl.when(~s.str.contains(_TS_FAST_RE)).then(None)
+        .when(tail.str.len_bytes() == 0).then(_local(naive).dt.convert_time_zone(UTC))
+        .otherwise(aware)
+    )
 
 
 FAST: dict[str, Callable[[pl.Expr], pl.Expr]] = {
@@ -233,6 +242,10 @@ FAST: dict[str, Callable[[pl.Expr], pl.Expr]] = {
 
 
 # ---- bounds on parsed values ----------------------------------------------------
+
+BOUNDED = ("class", "money")
+"""Types with bounds of their own; others are bounded only by a column's min/max."""
+
 
 def bounds(v: pl.Expr, col: Column) -> pl.Expr:
     """The reason a parsed value is out of its range, else null."""
@@ -259,32 +272,58 @@ def parse_column(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
     return Parsed(value.cast(POLARS_TYPES[col.type]), reason)
 
 
-def parse_series(s: pl.Series, col: Column) -> tuple[pl.Series, pl.Series]:
-    """Parse one column of a frame: (typed values, reasons); fast path first.
+def parse_frame(df: pl.DataFrame, cols: list[Column]) -> pl.DataFrame:
+    """Parse the columns `cols` of `df` (all present) into `__v_<name>` (typed value,
+    null where refused) and `__r_<name>` (reason) columns, one row per input row.
 
-    Rows the fast path cannot decide go through the full parser, and only those."""
-    frame = s.to_frame("x")
-    fast = FAST.get(col.type)
-    if fast is not None and is_text(s.dtype):
-        cleaned = frame.select(clean_text(pl.col("x"))).to_series()
-        value = cleaned.to_frame("x").select(fast(pl.col("x"))).to_series()
-        undecided = (value.is_null() & cleaned.is_not_null()).arg_true()
-        reason = pl.Series("r", [None] * len(s), dtype=pl.String)
-        if len(undecided):
-            p = FULL[col.type](pl.col("x"), s.dtype, col)
-            slow = frame[undecided].select(p.value.alias("v"), p.reason.alias("r"))
-            value = value.scatter(undecided, slow["v"].cast(value.dtype))
-            reason = reason.scatter(undecided, slow["r"])
-    else:
-        p = FULL[col.type](pl.col("x"), s.dtype, col)
-        out = frame.select(p.value.alias("v"), p.reason.alias("r"))
-        value, reason = out["v"], out["r"]
-    checked = pl.DataFrame({"v": value, "r": reason}).select(
-        pl.coalesce(pl.col("r"), bounds(pl.col("v"), col)).alias("r"))["r"]
-    value = pl.DataFrame({"v": value, "r": checked}).select(
-        pl.when(pl.col("r").is_null()).then(pl.col("v")).cast(POLARS_TYPES[col.type])
-    ).to_series()
-    return value, checked
+    Each step is one `select` over all columns, so Polars spreads the columns over
+    the cores: the fast paths, then the full parser on the undecided rows only,
+    then the bounds."""
+    dtypes = df.schema
+    fast = [c for c in cols if c.type in FAST and is_text(dtypes[c.name])]
+    full = [c for c in cols if c not in fast]
+    exprs: list[pl.Expr] = []
+    for c in fast:
+        exprs.append(FAST[c.type](clean_text(pl.col(c.name))).alias(f"__v_{c.name}"))
+        exprs.append(pl.lit(None, pl.String).alias(f"__r_{c.name}"))
+    for c in full:
+        p = FULL[c.type](pl.col(c.name), dtypes[c.name], c)
+        exprs += [p.value.alias(f"__v_{c.name}"), p.reason.alias(f"__r_{c.name}")]
+    out = df.select(exprs)
+
+    if fast:  # rows a fast path left undecided go through the full parser
+        filled = df.select(clean_text(pl.col(c.name)).is_not_null().alias(c.name) for c in fast)
+        undecided = filled.select(
+            pl.col(c.name) & out[f"__v_{c.name}"].is_null() for c in fast)
+        for c in fast:
+            rows = undecided[c.name].arg_true()
+            if not len(rows):
+                continue
+            p = FULL[c.type](pl.col(c.name), dtypes[c.name], c)
+            slow = df.select(pl.col(c.name).gather(rows)).select(p.value.alias("v"),
+                                                                 p.reason.alias("r"))
+            v, r = out[f"__v_{c.name}"], out[f"__r_{c.name}"]
+            out = out.with_columns(v.scatter(rows, slow["v"].cast(v.dtype)),
+                                   r.scatter(rows, slow["r"]))
+
+    checks = []
+    for c in cols:
+        v, r = pl.col(f"__v_{c.name}"), pl.col(f"__r_{c.name}")
+        if c.type in BOUNDED or c.min is not None or c.max is not None:
+            r = pl.coalesce(r, bounds(v, c))
+        checks += [r.alias(f"__r_{c.name}")]
+    out = out.with_columns(checks)
+    return out.with_columns(
+        pl.when(pl.col(f"__r_{c.name}").is_null()).then(pl.col(f"__v_{c.name}"))
+        .cast(POLARS_TYPES[c.type]).alias(f"__v_{c.name}")
+        for c in cols
+    )
+
+
+def parse_series(s: pl.Series, col: Column) -> tuple[pl.Series, pl.Series]:
+    """Parse one column: (typed values, reasons), as `parse_frame` does."""
+    out = parse_frame(s.to_frame(col.name), [col])
+    return out[f"__v_{col.name}"], out[f"__r_{col.name}"]
 
 
 def business_date(instant: pl.Expr) -> pl.Expr:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from etc.errors import ReadError
-from etc.parse import POLARS_TYPES, business_date, clean_text, parse_series, present
+from etc.parse import POLARS_TYPES, business_date, clean_text, parse_frame
 from etc.readers.base import MESSAGE, RAW, REASON, ROW, RawFrame
 from etc.reasons import Reason
 from etc.schemas import (
@@ -111,19 +111,22 @@ def validate(raw: RawFrame, schema: Schema) -> Validated:
             .then(pl.lit(Reason.CURRENCY_NOT_VND.value))).to_series()
         explain.append(("__r__currency", None))
 
+    present_cols = [c for c in schema.columns if c.name in dtypes]
+    parsed = parse_frame(df, present_cols)
     for col in schema.columns:
         if col.name not in dtypes:
             cols[f"__v_{col.name}"] = pl.Series([col.default] * n, dtype=POLARS_TYPES[col.type])
             if col.type == "plate":
                 cols[f"__v_{col.name}_raw"] = pl.Series([None] * n, dtype=pl.String)
             continue
-        value, reason = parse_series(df[col.name], col)
+        value, reason = parsed[f"__v_{col.name}"], parsed[f"__r_{col.name}"]
         if col.required and col.default is None:
-            missing = df.select(~present(pl.col(col.name), dtypes[col.name])).to_series()
-            if col.type == "plate":  # nothing left after normalising ('-', ' . ')
-                missing = missing | value.is_null()
-            reason = pl.select(pl.when(missing).then(pl.lit(Reason.MISSING_VALUE.value))
-                               .otherwise(reason)).to_series()
+            # Nothing there: no value and no reason it was refused. (A plate of only
+            # separators, '-' or ' . ', normalises to nothing: missing too.)
+            missing = value.is_null() & reason.is_null()
+            if missing.any():
+                reason = pl.select(pl.when(missing).then(pl.lit(Reason.MISSING_VALUE.value))
+                                   .otherwise(reason)).to_series()
         if col.default is not None:
             value = value.fill_null(col.default)
         cols[f"__v_{col.name}"] = value

@@ -144,5 +144,5 @@ def read_csv(path: Path) -> RawFrame:
         schema={n: pl.String for n in names}
         | {ROW: pl.Int64, RAW: pl.String, REASON: pl.String, MESSAGE: pl.String},
     )
-    data = pl.concat([good, malformed], how="vertical").sort(ROW)
+    data = pl.concat([good, malformed], how="vertical").sort(ROW) if malformed.height else good
     return RawFrame(path=path, format="csv", data=finish(data))

@@ -424,17 +424,17 @@ def ref_money(s: str | None) -> tuple[int | None, str | None]:
     return int(d), None
 
 
-_ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)?"
-                  r"(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?", re.ASCII)
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?"
+                  r"(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?)?", re.ASCII)
 
 
 def ref_timestamp(s: str | None) -> tuple[datetime | None, str | None]:
     """ISO 8601 by datetime.fromisoformat; naive = Asia/Ho_Chi_Minh; offsets up to
-    ±14:59; a date alone is its midnight (with an offset too, as etc.parse reads it)."""
+    ±14:59; years 1900–2999; a date alone is its local midnight (a zone needs a time)."""
     t = (s or "").strip()
     if not t:
         return None, None
-    if not _ISO.fullmatch(t):
+    if not _ISO.fullmatch(t) or not 1900 <= int(t[:4]) <= 2999:
         return None, Reason.BAD_TIMESTAMP.value
     if len(t) == 10 or t[10] not in "T ":
         t = t[:10] + "T00:00" + t[10:]
