@@ -302,16 +302,16 @@ def parse_frame(df: pl.DataFrame, cols: list[Column]) -> pl.DataFrame:
             p = FULL[c.type](pl.col(c.name), dtypes[c.name], c)
             slow = df.select(pl.col(c.name).gather(rows)).select(p.value.alias("v"),
                                                                  p.reason.alias("r"))
-            v, r = out[f"__v_{c.name}"], out[f"__r_{c.name}"]
-            out = out.with_columns(v.scatter(rows, slow["v"].cast(v.dtype)),
-                                   r.scatter(rows, slow["r"]))
+            values, reasons = out[f"__v_{c.name}"], out[f"__r_{c.name}"]
+            out = out.with_columns(values.scatter(rows, slow["v"].cast(values.dtype)),
+                                   reasons.scatter(rows, slow["r"]))
 
     checks = []
     for c in cols:
         v, r = pl.col(f"__v_{c.name}"), pl.col(f"__r_{c.name}")
         if c.type in BOUNDED or c.min is not None or c.max is not None:
             r = pl.coalesce(r, bounds(v, c))
-        checks += [r.alias(f"__r_{c.name}")]
+        checks.append(r.alias(f"__r_{c.name}"))
     out = out.with_columns(checks)
     return out.with_columns(
         pl.when(pl.col(f"__r_{c.name}").is_null()).then(pl.col(f"__v_{c.name}"))
