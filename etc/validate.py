@@ -28,8 +28,6 @@ from etc.schemas import (
     table_columns,
 )
 
-QUARANTINE_COLUMNS = ("row", "raw", "reason", "message")
-
 
 @dataclass(frozen=True)
 class Validated:
