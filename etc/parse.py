@@ -141,15 +141,19 @@ def _money(raw: pl.Expr, dtype: pl.DataType, col: Column) -> Parsed:
         whole = s.str.replace(r"\.[0-9]*$", "").str.replace(r"^\+", "")
         value: pl.Expr = pl.when(shaped & ~fractional).then(whole.cast(pl.Int64, strict=False))
         unparsed = s.is_not_null() & ~fractional & value.is_null()
-    elif dtype.is_float():
-        finite = raw.is_finite() & (raw.abs() < 2.0**63)
+    elif dtype.is_float():  # whole floats up to 2^53 only: beyond, floats skip integers
+        finite = raw.is_finite() & (raw.abs() < 2.0**53)
         fractional = finite & (raw != raw.round(0))
         value = pl.when(finite & ~fractional).then(raw.cast(pl.Int64, strict=False))
         unparsed = raw.is_not_null() & ~raw.is_nan() & ~finite
-    else:
+    elif dtype.is_integer():
         value = raw.cast(pl.Int64, strict=False)
         fractional = pl.lit(False)
         unparsed = raw.is_not_null() & value.is_null()
+    else:  # booleans, times, …: not an amount
+        value = pl.lit(None, pl.Int64)
+        fractional = pl.lit(False)
+        unparsed = raw.is_not_null()
     reason = pl.coalesce(_refuse(unparsed, Reason.BAD_MONEY),
                          _refuse(fractional, Reason.FRACTIONAL_MONEY))
     return Parsed(value, reason)
@@ -252,8 +256,10 @@ def bounds(v: pl.Expr, col: Column) -> pl.Expr:
     if col.type == "class":
         return _refuse(v.is_not_null() & ~v.is_between(1, 5), Reason.CLASS_OUT_OF_RANGE)
     if col.type == "money":
-        below = _refuse(v < col.min, Reason.OUT_OF_RANGE) if col.min else NULL_REASON
-        return pl.coalesce(_refuse(v < 0, Reason.NEGATIVE_MONEY), below)
+        if col.min is None:
+            return NULL_REASON
+        negative = _refuse(v < 0, Reason.NEGATIVE_MONEY) if col.min >= 0 else NULL_REASON
+        return pl.coalesce(negative, _refuse(v < col.min, Reason.OUT_OF_RANGE))
     if col.min is None and col.max is None:
         return NULL_REASON
     out = pl.lit(False)

@@ -143,7 +143,8 @@ SETTLEMENTS = Schema(
         Column("provider_id", "text", required=True),
         Column("txn_id", "text", required=True),
         Column("station_id", "text", required=True),
-        Column("amount_vnd", "money", required=True, min=0),
+        Column("amount_vnd", "money", required=True,
+               doc="formats.md sets no lower bound: a reversal item may be negative"),
         Column("fee_vnd", "money", min=0, default=0),
         Column("settled_at", "timestamp", required=True),
         Column("batch_id", "text", required=True),
@@ -253,6 +254,7 @@ def table_columns(schema: Schema) -> list[tuple[str, str]]:
 
 def content_columns(schema: Schema) -> list[str]:
     """Columns compared to decide whether a row with a known key is the same row
-    again: the canonical columns and the raw plate text (not bookkeeping)."""
-    return [n for n, _ in table_columns(schema) if n not in (EXTRA, LOAD_ID, SOURCE_ROW)
-            and n not in dict(schema.derived)]
+    again: the canonical columns, plates normalised (formats.md compares plates
+    normalised, so `51H 123.45` re-sent as `51H-123.45` is the same row; the first
+    raw text stays)."""
+    return list(schema.names)

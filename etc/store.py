@@ -94,6 +94,14 @@ class Store:
                              path=self.path,
                              hint="is it a DuckDB file, and is no other process writing it?"
                              ) from None
+        where = self._one("SELECT path FROM duckdb_databases() "
+                          "WHERE database_name = current_database()")
+        in_memory = str(path) == ":memory:"
+        if not in_memory and (not where or where[0] is None):
+            # DuckDB 2 opens a CSV or Parquet file as an in-memory database
+            self.con.close()
+            raise StoreError("not a DuckDB database file", path=self.path,
+                             hint="--db names the database (e.g. etc.duckdb), not an input file")
         self.con.execute("SET TimeZone = 'UTC'")
         self.con.execute(LOADS_DDL)
         for schema in SCHEMAS.values():
@@ -176,7 +184,9 @@ class Store:
             good.select(pl.struct(list(schema.key)).is_duplicated().any()).item())
         with self._transaction():
             (load_id,) = self._one("SELECT nextval('load_ids')") or (0,)
-            self.con.register("__incoming", good.to_arrow())
+            # __i: a unique ordinal per incoming row (source_row is not unique: a
+            # camt.053 batch entry gives several rows from one position).
+            self.con.register("__incoming", good.with_row_index("__i").to_arrow())
             self.con.register("__refused", bad.to_arrow())
             try:
                 src = self._classify(schema, has_dupes)
@@ -187,13 +197,12 @@ class Store:
                 if has_dupes:
                     where.append("i.__rn = 1")
                 if hits:
-                    where.append(f"NOT EXISTS (SELECT 1 FROM __hits h "
-                                 f"WHERE h.{SOURCE_ROW} = i.{SOURCE_ROW})")
-                self.con.execute(
+                    where.append("NOT EXISTS (SELECT 1 FROM __hits h WHERE h.__i = i.__i)")
+                inserted = self._one(
                     f"INSERT INTO {schema.table} ({', '.join(map(_q, cols))}) "
                     f"SELECT {select} FROM {src} i"
                     + (" WHERE " + " AND ".join(where) if where else "")
-                ).fetchall()
+                )
                 self.con.execute(
                     "INSERT INTO quarantine SELECT ?, ?, ?, \"row\", raw, reason, message "
                     "FROM __refused",
@@ -205,9 +214,11 @@ class Store:
                     " count(*) FILTER (WHERE __status = 'conflict') FROM __hits"
                 )
                 present, conflict = (int(x) for x in counts or (0, 0))
-                new = good.height - present - conflict
+                new = int(inserted[0]) if inserted else 0
                 result = LoadCounts(load_id, rows_read, new, present, conflict + bad.height)
-                if new + present + conflict + bad.height != rows_read:
+                stored = self._one('SELECT count(*) FROM quarantine WHERE load_id = ?', [load_id])
+                if (new + present + conflict + bad.height != rows_read
+                        or (stored and stored[0] != conflict + bad.height)):
                     raise StoreError(
                         f"row accounting broke: read {rows_read}, loaded {new}, present "
                         f"{present}, quarantined {conflict + bad.height}", path=file)
@@ -223,7 +234,7 @@ class Store:
         return result
 
     def _classify(self, schema: Schema, has_dupes: bool) -> str:
-        """Build __hits: (source_row, __status present|conflict) for every incoming
+        """Build __hits: (__i, __status present|conflict) for every incoming
         row whose key is already stored, or came earlier in this file. Returns the
         relation the incoming rows are read from (with __rn when there are dupes)."""
         src = "__incoming"
@@ -231,18 +242,18 @@ class Store:
             key = ", ".join(_q(k) for k in schema.key)
             self.con.execute(
                 "CREATE OR REPLACE TEMP TABLE __inc AS SELECT *, row_number() OVER "
-                f"(PARTITION BY {key} ORDER BY {SOURCE_ROW}) AS __rn FROM __incoming")
+                f"(PARTITION BY {key} ORDER BY __i) AS __rn FROM __incoming")
             src = "__inc"
         self.con.execute(f"""
             CREATE OR REPLACE TEMP TABLE __hits AS
-            SELECT i.{SOURCE_ROW},
+            SELECT i.__i,
                 CASE WHEN {_same(schema, "i", "t")} THEN 'present' ELSE 'conflict' END AS __status
             FROM {src} i JOIN {schema.table} t ON {_on(schema, "t", "i")}
         """)
         if has_dupes:
             self.con.execute(f"""
                 INSERT INTO __hits
-                SELECT i.{SOURCE_ROW},
+                SELECT i.__i,
                     CASE WHEN {_same(schema, "i", "f")} THEN 'present' ELSE 'conflict' END
                 FROM __inc i JOIN __inc f ON {_on(schema, "f", "i")} AND f.__rn = 1
                 WHERE i.__rn > 1 AND NOT EXISTS (
@@ -280,10 +291,10 @@ class Store:
                     || f.{SOURCE_ROW} || ') with other values: ' || {diffs("f")}
                 END
             FROM {src} i
-            JOIN __hits h ON h.{SOURCE_ROW} = i.{SOURCE_ROW} AND h.__status = 'conflict'
+            JOIN __hits h ON h.__i = i.__i AND h.__status = 'conflict'
             LEFT JOIN {schema.table} t ON {_on(schema, "t", "i")} AND t.{LOAD_ID} <> ?
             {firsts}
-            ORDER BY i.{SOURCE_ROW}
+            ORDER BY i.__i
         """, [load_id, file, schema.kind.value, Reason.DUPLICATE_CONFLICT.value, load_id]
         ).fetchall()
 

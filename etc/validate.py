@@ -102,7 +102,8 @@ def validate(raw: RawFrame, schema: Schema) -> Validated:
     for c in raw.source_columns:
         cols[f"__src_{c}"] = df[c]
 
-    if schema.kind == Kind.BANK and CURRENCY_COLUMN in dtypes:
+    has_currency = CURRENCY_COLUMN in dtypes and "amount_vnd" in schema.names
+    if has_currency:  # bank statements carry one; any file with money may
         ccy = clean_text(pl.col(CURRENCY_COLUMN)).str.to_uppercase()
         cols["__r__currency"] = df.select(
             pl.when(ccy.is_not_null() & (ccy != "VND"))
@@ -113,9 +114,10 @@ def validate(raw: RawFrame, schema: Schema) -> Validated:
     parsed = parse_frame(df, present_cols)
     for col in schema.columns:
         if col.name not in dtypes:
-            cols[f"__v_{col.name}"] = pl.Series([col.default] * n, dtype=POLARS_TYPES[col.type])
+            cols[f"__v_{col.name}"] = pl.repeat(col.default, n, dtype=POLARS_TYPES[col.type],
+                                                eager=True)
             if col.type == "plate":
-                cols[f"__v_{col.name}_raw"] = pl.Series([None] * n, dtype=pl.String)
+                cols[f"__v_{col.name}_raw"] = pl.repeat(None, n, dtype=pl.String, eager=True)
             continue
         value, reason = parsed[f"__v_{col.name}"], parsed[f"__r_{col.name}"]
         if col.required and col.default is None:
@@ -134,10 +136,10 @@ def validate(raw: RawFrame, schema: Schema) -> Validated:
             cols[f"__v_{col.name}_raw"] = df.select(clean_text(pl.col(col.name))).to_series()
 
     extras = [c for c in raw.source_columns
-              if c not in schema.names and not (schema.kind == Kind.BANK and c == CURRENCY_COLUMN)]
+              if c not in schema.names and not (has_currency and c == CURRENCY_COLUMN)]
     cols[EXTRA] = (
-        df.select(pl.struct([pl.col(c).cast(pl.String) for c in extras]).struct.json_encode())
-        .to_series() if extras else pl.Series([None] * n, dtype=pl.String))
+        df.select(pl.struct(extras).struct.json_encode()).to_series() if extras
+        else pl.repeat(None, n, dtype=pl.String, eager=True))
 
     # Phase 1, every row: typed values and a reason column per check.
     parsed_df = pl.DataFrame([s.alias(name) for name, s in cols.items()])
@@ -149,12 +151,12 @@ def validate(raw: RawFrame, schema: Schema) -> Validated:
     parsed_df = parsed_df.with_columns(
         pl.coalesce(*[pl.col(name) for name, _ in explain]).alias("__reason"))
     ok = pl.col("__reason").is_null()
-    good = parsed_df.filter(ok)
     bad = parsed_df.filter(~ok)
 
     out = [pl.col(f"__v_{n}").alias(n) for n, _ in table_columns(schema)
-           if f"__v_{n}" in good.columns]
-    good = good.select(*out, pl.col(EXTRA), pl.col(ROW).alias(SOURCE_ROW))
+           if f"__v_{n}" in parsed_df.columns]
+    good = parsed_df.select(*out, pl.col(EXTRA), pl.col(ROW).alias(SOURCE_ROW), ok.alias("__ok"))
+    good = (good.filter(pl.col("__ok")) if bad.height else good).drop("__ok")
     if schema.kind == Kind.LANES:
         good = good.with_columns(business_date(pl.col("passed_at")).alias("business_date"))
     good = good.select([n for n, _ in table_columns(schema) if n in good.columns])

@@ -101,7 +101,9 @@ def bad_cells(schema: Schema) -> list[tuple[str, str, Reason]]:
         elif t == "money":
             out += [(c.name, "12a", Reason.BAD_MONEY),
                     (c.name, "1250000.50", Reason.FRACTIONAL_MONEY),
-                    (c.name, "-5000", Reason.NEGATIVE_MONEY)]
+                    ]
+            if c.min is not None and c.min >= 0:
+                out.append((c.name, "-5000", Reason.NEGATIVE_MONEY))
             if c.min is not None and c.min > 0:
                 out.append((c.name, "0", Reason.OUT_OF_RANGE))
         elif t == "int":
@@ -508,10 +510,6 @@ ts_text = st.one_of(
 def test_parse_timestamp_agrees_with_fromisoformat(values: list[str]) -> None:
     got = run_parsers(LANES.column("passed_at"), values)
     for v, g in zip(values, got, strict=True):
-        if v[:4].isdigit() and int(v[:4]) < 1900:
-            continue  # before 1900: no year 0 in Python, local mean time offsets
-        if re.search(r"\d\d:\d\d:60", v):
-            continue  # a leap second is read as the next minute: pinned in test_refusals
         w, reason = ref_timestamp(v)
         assert g == (None if w is None else epoch_us(w), reason), v
 

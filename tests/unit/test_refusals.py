@@ -65,10 +65,10 @@ T2,S1,L1,2024-05-01T08:01:00,ETC,1,1,35000,three
 T2,S1,L1,2024-05-01T08:01:00,ETC,1,1,35k
 """, 3, "amount_vnd", "35k", "T1"),
     (Reason.NEGATIVE_MONEY, Kind.SETTLEMENTS,
-     """settlement_id,provider_id,txn_id,station_id,amount_vnd,settled_at,batch_id
-X1,VETC,T1,S1,35000,2024-05-02T01:00:00+07:00,B1
-X2,VETC,T2,S1,-35000,2024-05-02T01:00:00+07:00,B1
-""", 3, "amount_vnd", "-35000", "X1"),
+     """settlement_id,provider_id,txn_id,station_id,amount_vnd,fee_vnd,settled_at,batch_id
+X1,VETC,T1,S1,35000,350,2024-05-02T01:00:00+07:00,B1
+X2,VETC,T2,S1,35000,-350,2024-05-02T01:00:00+07:00,B1
+""", 3, "fee_vnd", "-350", "X1"),
     (Reason.FRACTIONAL_MONEY, Kind.BANK, """entry_id,account,booking_date,amount_vnd,direction
 E1,ACC1,2024-05-01,1250000.00,CRDT
 E2,ACC1,2024-05-01,1250000.50,CRDT
@@ -353,3 +353,45 @@ def test_a_folder_loads_the_good_file_and_reports_the_bad_one(store: Store,
     assert store.loads()["file"].to_list() == [str(folder / "b-good.csv")]
     assert store.quarantine().is_empty()
     assert keys(store, Kind.LANES) == ["T1"]
+
+
+def test_a_negative_settlement_item_is_a_reversal_not_a_refusal(store: Store,
+                                                                tmp_path: Path) -> None:
+    """formats.md bounds fee_vnd (≥ 0) but not a settlement's amount_vnd."""
+    res = load(store, tmp_path,
+               "settlement_id,provider_id,txn_id,station_id,amount_vnd,settled_at,batch_id\n"
+               "X1,VETC,T1,S1,35000,2024-05-02T01:00:00+07:00,B1\n"
+               "X2,VETC,T1,S1,-35000,2024-05-02T02:00:00+07:00,B1\n")
+    assert (res.rows_loaded, res.rows_quarantined) == (2, 0)
+    amounts = store.table("settlements").select("amount_vnd").collect()["amount_vnd"]
+    assert sorted(amounts.to_list()) == [-35000, 35000]
+
+
+def test_a_currency_column_is_checked_on_any_kind_with_money(store: Store,
+                                                             tmp_path: Path) -> None:
+    res = load(store, tmp_path,
+               "settlement_id,provider_id,txn_id,station_id,amount_vnd,settled_at,batch_id,"
+               "currency\n"
+               "X1,VETC,T1,S1,35000,2024-05-02T01:00:00+07:00,B1,VND\n"
+               "X2,VETC,T2,S1,35,2024-05-02T01:00:00+07:00,B1,USD\n")
+    assert (res.rows_loaded, res.rows_quarantined) == (1, 1)
+    q = store.quarantine().select("row", "reason", "message").rows()
+    assert q == [(3, "CURRENCY_NOT_VND", "currency 'USD' is not VND (amount 35)")]
+    extra = store.table("settlements").select("extra").collect()["extra"].to_list()
+    assert extra == [None]  # the currency column is read, not kept aside
+
+
+@pytest.mark.parametrize("amounts", [
+    pl.Series([True, False]),                # a flag is not an amount
+    pl.Series([2.0**60, -(2.0**54)]),        # floats this large skip whole numbers
+], ids=["boolean", "huge-float"])
+def test_money_that_is_not_a_number_in_parquet_is_refused(store: Store, tmp_path: Path,
+                                                          amounts: pl.Series) -> None:
+    path = tmp_path / "lanes.parquet"
+    row = dict(txn_id="T1", station_id="S1", lane_id="L1", passed_at="2024-05-01T08:00:00",
+               payment_method="ETC", avc_class="1", charged_class="1")
+    frame = pl.DataFrame([row, {**row, "txn_id": "T2"}]).with_columns(amount_vnd=amounts)
+    frame.write_parquet(path)
+    res = ingest_file(store, path)
+    assert (res.rows_loaded, res.rows_quarantined) == (0, 2)
+    assert store.quarantine()["reason"].to_list() == ["BAD_MONEY", "BAD_MONEY"]

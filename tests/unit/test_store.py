@@ -99,3 +99,59 @@ def test_tables_come_back_as_polars_with_utc_times(tmp_path: Path) -> None:
     assert tags.select("tag_id", "plate", "plate_raw", "status", "vehicle_class").row(0) == (
         "3034F8A1B2C3D4E5F6A7B8C9", "51H12345", "51H-123.45", "ACTIVE", 1)
     assert str(tags["valid_from"][0]) == "2026-11-01 01:00:00+00:00"
+
+
+def camt(entries: str) -> str:
+    return ('<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:'
+            'camt.053.001.02"><BkToCstmrStmt><Stmt><Id>ST1</Id><Acct><Id><IBAN>ACC1</IBAN>'
+            f"</Id></Acct>{entries}</Stmt></BkToCstmrStmt></Document>")
+
+
+def batch_entry(txs: list[tuple[str, int]]) -> str:
+    """One booked credit N1 split into transactions (reference, amount)."""
+    details = "".join(f'<TxDtls><Refs><EndToEndId>{r}</EndToEndId></Refs>'
+                      f'<Amt Ccy="VND">{a}</Amt></TxDtls>' for r, a in txs)
+    total = sum(a for _, a in txs)
+    return (f'<Ntry><AcctSvcrRef>N1</AcctSvcrRef><Amt Ccy="VND">{total}</Amt>'
+            "<CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-01-01</Dt></BookgDt>"
+            f"<NtryDtls>{details}</NtryDtls></Ntry>")
+
+
+def test_rows_sharing_a_source_position_are_matched_one_by_one(tmp_path: Path) -> None:
+    """A camt.053 batch entry gives several rows from one position in the file: a
+    re-sent statement with one more transaction must load that one (regression)."""
+    first, resent = tmp_path / "day1.xml", tmp_path / "day1_resent.xml"
+    first.write_text(camt(batch_entry([("B1", 1000), ("B2", 2000)])), encoding="utf-8")
+    resent.write_text(camt(batch_entry([("B1", 1000), ("B2", 2000), ("B3", 500)])),
+                      encoding="utf-8")
+    with Store(tmp_path / "db.duckdb") as store:
+        ingest_file(store, first)
+        r = ingest_file(store, resent)
+        rows = store.table("bank").select("entry_id", "amount_vnd", "reference").sort(
+            "entry_id").collect().rows()
+    assert (r.rows_read, r.rows_loaded, r.rows_present, r.rows_quarantined) == (3, 1, 2, 0)
+    assert rows == [("N1/1", 1000, "B1"), ("N1/2", 2000, "B2"), ("N1/3", 500, "B3")]
+
+
+def test_a_plate_respelled_is_the_same_row(tmp_path: Path) -> None:
+    """Plates are compared normalised: a re-sent tag row is present, not a conflict."""
+    header = "tag_id,provider_id,account_id,plate,vehicle_class,status,valid_from\n"
+    row = "3034F8A1B2C3D4E5F6A7B8C9,VETC,A1,{},1,ACTIVE,2026-11-01T08:00:00\n"
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text(header + row.format("51H-123.45"), encoding="utf-8")
+    b.write_text(header + row.format("51h 123.45"), encoding="utf-8")
+    with Store(tmp_path / "db.duckdb") as store:
+        ingest_file(store, a)
+        r = ingest_file(store, b)
+        raw = store.table("tags").select("plate_raw").collect()["plate_raw"].to_list()
+    assert (r.rows_loaded, r.rows_present, r.rows_quarantined) == (0, 1, 0)
+    assert raw == ["51H-123.45"]  # the first spelling stays
+
+
+def test_an_input_file_given_as_the_database_is_refused(tmp_path: Path) -> None:
+    """DuckDB 2 would open a CSV as an in-memory database and lose every load."""
+    lanes = csv(tmp_path, "lanes.csv", "S1,Name 1,OP1,ACC1,10.5,106.7\n")
+    before = lanes.read_bytes()
+    with pytest.raises(StoreError, match="not a DuckDB database file"):
+        Store(lanes)
+    assert lanes.read_bytes() == before
