@@ -49,7 +49,7 @@ class Column:
     """Allowed values of an enum column (upper-case)."""
     min: float | None = None
     max: float | None = None
-    default: object = None
+    default: int | None = None
     """Value used when the column is absent from the file or empty in a row."""
     enum_reason: Reason | None = None
     doc: str = ""
