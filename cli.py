@@ -22,7 +22,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from etc.errors import EtcError
-from etc.ingest import FileResult, ingest_paths
+from etc.ingest import FileResult, expand, ingest_paths
 from etc.schemas import Kind
 from etc.store import Store
 
@@ -75,8 +75,6 @@ def _ingest_table(results: list[FileResult]) -> Table:
 
 
 def _run_ingest(store: Store, paths: list[Path], kind: Kind | None) -> list[FileResult]:
-    from etc.ingest import expand
-
     files = expand(paths)
     done = [0]
     with _progress(len(files), "loading") as update:
@@ -166,8 +164,8 @@ def main(argv: list[str] | None = None) -> int:
         code = app(args=argv, prog_name="etc", standalone_mode=False)
     except typer.TyperException as exc:  # usage errors: one line, exit 2
         message = exc.format_message()
-        if not message:  # no arguments at all: show the help
-            return main(["--help"])
+        if not message:  # no arguments at all: the help was shown
+            return 0
         err.print(f"etc: {message} (see 'etc --help')", highlight=False, markup=False)
         return 2
     except typer.Abort:
@@ -182,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # the one place a bug becomes one line
         if os.environ.get("ETC_DEBUG"):
             raise
-        err.print(f"etc: internal error: {type(exc).__name__}: {exc} "
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        err.print(f"etc: internal error: {type(exc).__name__}: {first} "
                   "(run with ETC_DEBUG=1 for the traceback)", highlight=False, markup=False)
         return 3
     return code if isinstance(code, int) else 0

@@ -57,8 +57,9 @@ def detect_kind(raw: RawFrame) -> Schema:
     if len(fits) == 1:
         return fits[0]
     if len(fits) > 1:
-        best = max(fits, key=lambda s: (len(set(s.names) & have), -len(s.names)))
-        return best
+        raise UnknownKindError(
+            "the columns fit more than one kind (" + " and ".join(s.kind for s in fits) + ")",
+            path=raw.path, hint="pass --kind")
     closest = min(SCHEMAS.values(), key=lambda s: len(set(s.required) - have))
     missing = sorted(set(closest.required) - have)
     raise UnknownKindError(
@@ -108,7 +109,8 @@ def ingest_paths(
     kind: Kind | None = None,
     progress: Callable[[Path], None] | None = None,
 ) -> list[FileResult]:
-    """Load every file; a refused file is reported in its result, the others go on."""
+    """Load every file (folders expanded); a refused file is reported in its result,
+    the others go on."""
     results: list[FileResult] = []
     for path in expand(paths):
         if progress:

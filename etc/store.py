@@ -140,7 +140,7 @@ class Store:
     def table(self, kind: Kind | str) -> pl.LazyFrame:
         """An input table as a LazyFrame (kind name or table name)."""
         name = SCHEMAS[Kind(kind)].table if kind in Kind._value2member_map_ else str(kind)
-        return self.con.sql(f"SELECT * FROM {_q(name)}").pl().lazy()
+        return self.con.sql(f"SELECT * FROM {_q(name)}").pl(lazy=True)
 
     def prior_load(self, sha256: str) -> PriorLoad | None:
         row = self._one(

@@ -5,6 +5,7 @@ the name does not say (`.txt` may be MT940; an `.xml` must be camt.053)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def detect_format(path: Path) -> str:
         return "parquet"
     if text.startswith(b"<"):
         return "camt053"
-    if text.startswith(b"{1:") or b":20:" in head or b":25:" in head:
+    if text.startswith(b"{1:") or re.search(rb"(?m)^:(20|25|28C?|61):", head):
         return "mt940"
     if b"," in head.split(b"\n", 1)[0]:
         return "csv"
@@ -67,4 +68,12 @@ def read(path: Path, fmt: str | None = None) -> RawFrame:
     """Read one file (format detected unless given); raises ReadError when it cannot."""
     if not path.is_file():
         raise ReadError("no such file", path=path)
-    return _reader(fmt or detect_format(path))(path)
+    reader = _reader(fmt or detect_format(path))
+    try:
+        return reader(path)
+    except ReadError:
+        raise
+    except Exception as exc:  # a library's own error on a file it cannot take
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise ReadError(f"cannot read the file ({type(exc).__name__}: {first})", path=path,
+                        hint="check that the file is what its name says") from exc

@@ -15,19 +15,24 @@ import xml.parsers.expat
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-import polars as pl
-
 from etc.errors import ReadError
-from etc.readers.base import MESSAGE, RAW, REASON, ROW, RawFrame, finish
+from etc.readers.base import (
+    BANK_COLUMNS,
+    MESSAGE,
+    RAW,
+    REASON,
+    ROW,
+    RawFrame,
+    bank_frame,
+    read_utf8,
+)
 from etc.reasons import Reason
 
 __all__ = ["COLUMNS", "read_camt053"]
 
+COLUMNS = BANK_COLUMNS
+
 FORMAT = "camt053"
-COLUMNS = (
-    "entry_id", "account", "booking_date", "value_date", "amount_vnd",
-    "currency", "direction", "reference", "remittance",
-)  # fmt: skip
 NOT_PROVIDED = "NOTPROVIDED"
 ENTRY_PATH = ["BkToCstmrStmt", "Stmt", "Ntry"]
 
@@ -54,7 +59,7 @@ def read_camt053(path: Path) -> RawFrame:
         for n, ntry in enumerate(_findall(stmt, "Ntry"), start=1):
             position += 1
             rows.extend(_entry_rows(ntry, stmt_id, account, n, position, raws[position - 1]))
-    return RawFrame(path=path, format=FORMAT, data=_frame(rows))
+    return RawFrame(path=path, format=FORMAT, data=bank_frame(rows))
 
 
 def _entry_rows(
@@ -188,19 +193,7 @@ def _parse(path: Path) -> tuple[ET.Element, list[str]]:
     Refuses (ReadError) a file that is not UTF-8, has a DOCTYPE or is not
     well-formed XML.
     """
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise ReadError(f"cannot read the file: {err.strerror}", path=path) from err
-    try:
-        text = data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as err:
-        raise ReadError(
-            f"not UTF-8: byte 0x{data[err.start]:02X} at offset {err.start} is not valid UTF-8",
-            path=path,
-            line=data[: err.start].count(b"\n") + 1,
-            hint="camt.053 files are UTF-8; ask the bank for a UTF-8 export",
-        ) from err
+    text = read_utf8(path, hint="camt.053 files are UTF-8; ask the bank for a UTF-8 export")
     scan = _EntryScan(text)
     try:
         scan.parser.Parse(text, True)
@@ -276,9 +269,3 @@ def _find(elem: ET.Element, path: str) -> ET.Element | None:
 def _text(elem: ET.Element, path: str) -> str:
     node = _find(elem, path)
     return (node.text or "").strip() if node is not None else ""
-
-
-def _frame(rows: list[Row]) -> pl.DataFrame:
-    schema: dict[str, type[pl.DataType]] = {c: pl.String for c in COLUMNS}
-    schema |= {ROW: pl.Int64, RAW: pl.String, REASON: pl.String, MESSAGE: pl.String}
-    return finish(pl.DataFrame(rows, schema=schema, orient="row"))

@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 
 from etc.errors import ReadError
-from etc.readers.base import MESSAGE, RAW, REASON, ROW, RawFrame, finish
+from etc.readers.base import MESSAGE, RAW, REASON, ROW, RawFrame, column_names, finish
 from etc.reasons import Reason
 
 
@@ -36,15 +36,7 @@ def _header(path: Path) -> list[str]:
     except UnicodeDecodeError as exc:
         raise ReadError(f"not UTF-8 (byte {exc.start} of the header)", path=path, line=1,
                         hint="save the file as UTF-8") from None
-    names = [n.strip().lower() for n in next(csv.reader([text.rstrip("\r\n")]))]
-    if any(not n for n in names):
-        raise ReadError("the header has an empty column name", path=path, line=1,
-                        hint="name every column in the first line")
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise ReadError(f"the header repeats column {dupes[0]!r}", path=path, line=1,
-                        hint="column names are case-insensitive; keep one of each")
-    return names
+    return column_names(path, next(csv.reader([text.rstrip("\r\n")])), line=1)
 
 
 def _sql_str(s: str) -> str:

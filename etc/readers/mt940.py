@@ -23,19 +23,23 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import polars as pl
-
 from etc.errors import ReadError
-from etc.readers.base import MESSAGE, RAW, REASON, ROW, RawFrame, finish
+from etc.readers.base import (
+    BANK_COLUMNS,
+    MESSAGE,
+    RAW,
+    REASON,
+    ROW,
+    RawFrame,
+    bank_frame,
+    read_utf8,
+)
 from etc.reasons import Reason
 
 __all__ = ["COLUMNS", "read_mt940"]
 
 FORMAT = "mt940"
-COLUMNS = (
-    "entry_id", "account", "booking_date", "value_date", "amount_vnd",
-    "currency", "direction", "reference", "remittance",
-)  # fmt: skip
+COLUMNS = BANK_COLUMNS
 MT940_TAGS = frozenset({"20", "21", "25", "28", "28C", "60F", "60M", "61", "62F", "62M", "64",
                         "65", "86"})  # fmt: skip
 DIRECTIONS = {"C": "CRDT", "RD": "CRDT", "D": "DBIT", "RC": "DBIT"}
@@ -95,13 +99,15 @@ class _Statement:
 
 def read_mt940(path: Path) -> RawFrame:
     """Read every `:61:` entry of every statement of an MT940 file, in file order."""
-    statements = _statements(path, _decode(path))
+    text = read_utf8(path, hint="re-export the statement as UTF-8 "
+                               "(it is probably Windows-1258 or Latin-1)")
+    statements = _statements(path, text)
     rows = [
         _entry_row(stmt, position, f61, f86)
         for stmt in statements
         for position, (f61, f86) in enumerate(stmt.entries, start=1)
     ]
-    return RawFrame(path=path, format=FORMAT, data=_frame(rows))
+    return RawFrame(path=path, format=FORMAT, data=bank_frame(rows))
 
 
 def _statements(path: Path, text: str) -> list[_Statement]:
@@ -243,25 +249,3 @@ def _date(year: int, month: int, day: int) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
-
-
-def _decode(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise ReadError(f"cannot read the file: {err.strerror}", path=path) from err
-    try:
-        return data.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError as err:
-        raise ReadError(
-            f"not UTF-8: byte 0x{data[err.start]:02X} at offset {err.start} is not valid UTF-8",
-            path=path,
-            line=data[: err.start].count(b"\n") + 1,
-            hint="re-export the statement as UTF-8 (it is probably Windows-1258 or Latin-1)",
-        ) from err
-
-
-def _frame(rows: list[Row]) -> pl.DataFrame:
-    schema: dict[str, type[pl.DataType]] = {c: pl.String for c in COLUMNS}
-    schema |= {ROW: pl.Int64, RAW: pl.String, REASON: pl.String, MESSAGE: pl.String}
-    return finish(pl.DataFrame(rows, schema=schema, orient="row"))

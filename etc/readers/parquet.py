@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from etc.errors import ReadError
-from etc.readers.base import RAW, ROW, RawFrame, finish
+from etc.readers.base import RAW, ROW, RawFrame, column_names, finish
 
 _SIMPLE = (pl.String, pl.Boolean, pl.Date)
 
@@ -23,17 +23,14 @@ def read_parquet(path: Path) -> RawFrame:
                         hint="the file may be truncated or not Parquet at all") from None
     df = pl.from_arrow(table)
     assert isinstance(df, pl.DataFrame)
-    names = [c.strip().lower() for c in df.columns]
-    dupes = sorted({n for n in names if names.count(n) > 1})
-    if dupes:
-        raise ReadError(f"the file repeats column {dupes[0]!r}", path=path,
-                        hint="column names are case-insensitive; keep one of each")
-    df.columns = names
-    casts = []
-    for name, dtype in df.schema.items():
-        keep = (dtype in _SIMPLE or dtype.is_numeric() or isinstance(dtype, pl.Datetime))
-        if not keep:
-            casts.append(pl.col(name).cast(pl.String, strict=False))
+    df.columns = column_names(path, df.columns)
+    nested = [n for n, t in df.schema.items() if t.is_nested() or t == pl.Object]
+    if nested:  # kept as JSON text: an extra column keeps its structure, a canonical one is refused
+        df = df.with_columns(
+            pl.struct(pl.col(n).alias("v")).struct.json_encode().str.slice(5).str.head(-1)
+            .alias(n) for n in nested)
+    casts = [pl.col(n).cast(pl.String, strict=False) for n, t in df.schema.items()
+             if not (t in _SIMPLE or t.is_numeric() or isinstance(t, pl.Datetime))]
     if casts:
         df = df.with_columns(casts)
     df = df.with_row_index(ROW, offset=1).with_columns(pl.lit(None, pl.String).alias(RAW))

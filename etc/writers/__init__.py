@@ -13,12 +13,11 @@ from datetime import date, datetime
 
 import polars as pl
 
+from etc.schemas import BANK
+
 __all__ = ["BANK_COLUMNS", "BankEntry", "bank_entries", "signed", "split_at_spaces"]
 
-BANK_COLUMNS = (
-    "entry_id", "account", "booking_date", "value_date", "amount_vnd",
-    "direction", "reference", "remittance",
-)  # fmt: skip
+BANK_COLUMNS = BANK.names
 
 
 @dataclass(frozen=True)

@@ -202,3 +202,9 @@ def test_quarantine_file_name_is_matched_literally(here: Path,
     capsys.readouterr()
     assert cli.main(["quarantine", "--file", "lanes_1.csv", "--db", "m.duckdb"]) == 0
     assert capsys.readouterr().out.strip() == "No quarantined rows for lanes_1.csv."
+
+
+def test_no_arguments_prints_the_help_once(tmp_path: Path) -> None:
+    p = run([], cwd=tmp_path)
+    assert (p.returncode, p.stderr) == (0, "")
+    assert p.stdout.count("Usage: etc") == 1

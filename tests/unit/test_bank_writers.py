@@ -106,7 +106,7 @@ def test_camt053_status_shape_changes_at_version_7(tmp_path: Path, version: int)
     sts = re.search(r"<Sts>(.*?)</Sts>", text, flags=re.DOTALL)
     assert sts is not None
     assert "".join(sts[1].split()) == ("BOOK" if version <= 6 else "<Cd>BOOK</Cd>")
-    assert read_camt053(tmp_path / f"v{version}.xml").data["_reason"].to_list() == [None]
+    assert read_camt053(tmp_path / f"v{version}.xml").data["__etc_reason"].to_list() == [None]
 
 
 def test_camt053_long_remittance_is_cut_into_ustrd_of_140(tmp_path: Path) -> None:
@@ -290,7 +290,7 @@ def test_camt053_round_trip(entries: pl.DataFrame, version: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = camt(entries, Path(folder), version)
         data = read_camt053(path).data
-    assert data["_reason"].null_count() == data.height
+    assert data["__etc_reason"].null_count() == data.height
     assert sorted(data.select(READ).rows()) == expected(entries, mt940=False)
 
 
@@ -301,5 +301,5 @@ def test_mt940_round_trip(entries: pl.DataFrame, envelope: bool) -> None:
         path = Path(folder) / "s.sta"
         write_mt940(entries, path, envelope=envelope)
         data = read_mt940(path).data
-    assert data["_reason"].null_count() == data.height
+    assert data["__etc_reason"].null_count() == data.height
     assert sorted(data.select(READ).rows()) == expected(entries, mt940=True)

@@ -10,10 +10,11 @@ import pytest
 from bank_helpers import FIXTURES, sample, write
 
 from etc.errors import ReadError
+from etc.readers.base import BANK_COLUMNS, BOOKKEEPING, MESSAGE, REASON, ROW
 from etc.readers.camt053 import read_camt053
 
 COLS = ("entry_id", "account", "booking_date", "value_date", "amount_vnd", "currency",
-        "direction", "reference", "remittance", "_row", "_reason", "_message")  # fmt: skip
+        "direction", "reference", "remittance", ROW, REASON, MESSAGE)  # fmt: skip
 V08_NS = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"
 
 
@@ -87,7 +88,7 @@ def test_v13_fixture_two_statements_without_iban() -> None:
 def test_raw_is_the_entry_as_it_stands_in_the_file() -> None:
     path = FIXTURES / "camt053_v02.xml"
     text = path.read_text(encoding="utf-8")
-    raws = read_camt053(path).data["_raw"].to_list()
+    raws = read_camt053(path).data["__etc_raw"].to_list()
     in_file = re.findall(r"<Ntry>.*?</Ntry>", text, flags=re.DOTALL)
     assert raws == [in_file[0], in_file[1], in_file[1], *in_file[2:]]  # split rows share it
 
@@ -101,8 +102,8 @@ def test_real_sample_every_entry_accounted_for(name: str) -> None:
     entries = len(re.findall(r"<(?:\w+:)?Ntry[\s>]", path.read_text(encoding="utf-8")))
     data = read_camt053(path).data
     # no batch is split in these samples: one row per <Ntry>, numbered 1..n
-    assert data["_row"].to_list() == list(range(1, entries + 1))
-    assert data["_reason"].null_count() == data.height
+    assert data["__etc_row"].to_list() == list(range(1, entries + 1))
+    assert data["__etc_reason"].null_count() == data.height
 
 
 def test_real_sample_v2_multi_statement_values() -> None:
@@ -144,7 +145,7 @@ def test_status_as_plain_code_proprietary_or_missing(tmp_path: Path) -> None:
         + entry("<AcctSvcrRef>C</AcctSvcrRef>", status="")
     )
     data = read_camt053(write(tmp_path, "s.xml", doc)).data
-    assert data.select("entry_id", "_reason", "_message").rows() == [
+    assert data.select("entry_id", "__etc_reason", "__etc_message").rows() == [
         ("A", None, None),
         ("B", "NOT_BOOKED", "entry status is INFO, not BOOK"),
         ("C", "MALFORMED_LINE", "entry has no status (Ntry/Sts)"),
@@ -158,7 +159,7 @@ def test_entries_without_amount_or_currency_are_malformed(tmp_path: Path) -> Non
         + entry("<AcctSvcrRef>C</AcctSvcrRef>", amount="<Amt>1000.00</Amt>")
     )
     data = read_camt053(write(tmp_path, "s.xml", doc)).data
-    assert data.select("entry_id", "amount_vnd", "_reason", "_message").rows() == [
+    assert data.select("entry_id", "amount_vnd", "__etc_reason", "__etc_message").rows() == [
         ("A", "", "MALFORMED_LINE", "entry has no amount (Ntry/Amt missing or empty)"),
         ("B", "", "MALFORMED_LINE", "entry has no amount (Ntry/Amt missing or empty)"),
         ("C", "1000.00", "MALFORMED_LINE", "entry amount has no currency (Ntry/Amt/@Ccy)"),
@@ -193,7 +194,7 @@ def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
 def test_a_statement_without_entries_gives_an_empty_frame(tmp_path: Path) -> None:
     data = read_camt053(write(tmp_path, "empty.xml", document(""))).data
     assert data.height == 0
-    assert data.columns == [*COLS[:9], "_row", "_raw", "_reason", "_message"]
+    assert data.columns == [*BANK_COLUMNS, *BOOKKEEPING]
 
 
 # --- whole-file refusals ---------------------------------------------------------------

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from etc.errors import ReadError
+from etc.readers.base import MESSAGE, RAW, REASON, ROW
 from etc.readers.csv import read_csv
 
 
@@ -17,7 +18,7 @@ def write(tmp_path: Path, data: bytes) -> Path:
 
 
 def rows(path: Path) -> list[tuple]:
-    return list(read_csv(path).data.select("a", "b", "_row", "_raw", "_reason").iter_rows())
+    return list(read_csv(path).data.select("a", "b", ROW, RAW, REASON).iter_rows())
 
 
 def test_line_numbers_survive_blank_lines_and_malformed_lines(tmp_path: Path) -> None:
@@ -37,7 +38,7 @@ def test_quoted_line_breaks_keep_the_starting_line(tmp_path: Path) -> None:
 
 def test_malformed_message_counts_fields(tmp_path: Path) -> None:
     p = write(tmp_path, b"a,b\n1,2,3\n")
-    assert read_csv(p).data["_message"].to_list() == ["the line has 3 fields, the header has 2"]
+    assert read_csv(p).data[MESSAGE].to_list() == ["the line has 3 fields, the header has 2"]
 
 
 @pytest.mark.parametrize(("data", "problem"), [
@@ -57,5 +58,5 @@ def test_unreadable_files_are_refused_whole(tmp_path: Path, data: bytes, problem
 
 @pytest.mark.parametrize("data", [b"a,b\n1,2\n3,4", b"a,b\r\n1,2\r\n3,4\r\n", b"a,b\n1,2\n\n3,4\n"])
 def test_line_numbers_with_and_without_a_final_line_break(tmp_path: Path, data: bytes) -> None:
-    lines = read_csv(write(tmp_path, data)).data["_row"].to_list()
+    lines = read_csv(write(tmp_path, data)).data["__etc_row"].to_list()
     assert lines == ([2, 4] if b"\n\n" in data else [2, 3])

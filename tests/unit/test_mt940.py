@@ -10,10 +10,11 @@ import pytest
 from bank_helpers import FIXTURES, sample, write
 
 from etc.errors import ReadError
+from etc.readers.base import BANK_COLUMNS, BOOKKEEPING, MESSAGE, REASON, ROW
 from etc.readers.mt940 import read_mt940
 
 COLS = ("entry_id", "account", "booking_date", "value_date", "amount_vnd", "currency",
-        "direction", "reference", "remittance", "_row", "_reason", "_message")  # fmt: skip
+        "direction", "reference", "remittance", ROW, REASON, MESSAGE)  # fmt: skip
 HEAD = ":20:S1\n:25:0071000888999\n:28C:7/1\n:60F:C250114VND0,00\n"
 
 
@@ -48,7 +49,7 @@ def test_plain_fixture_two_statements() -> None:
         ("STMT250116-01/16/1/2", acct, "2025-01-16", "2025-01-16", "22000.00", "VND", "DBIT",
          "", "PHI QUAN LY TAI KHOAN THANG 01/2025 SO TAI KHOAN 0071000888999", 23, None, None),
     ]  # fmt: skip
-    raws = read_mt940(FIXTURES / "mt940_plain.sta").data["_raw"].to_list()
+    raws = read_mt940(FIXTURES / "mt940_plain.sta").data["__etc_raw"].to_list()
     assert raws[4] == (":61:2501160116D22000,NMSCNONREF\n:86:PHI QUAN LY TAI KHOAN\n"
                        "THANG 01/2025\n\nSO TAI KHOAN 0071000888999")  # fmt: skip
 
@@ -62,7 +63,7 @@ def test_envelope_fixture() -> None:
         ("FT25016101", acct, "2025-01-16", "2025-01-16", "50000.00", "VND", "DBIT", "",
          "Phí chuyển tiền", 16, None, None),
     ]  # fmt: skip
-    raws = read_mt940(FIXTURES / "mt940_envelope.txt").data["_raw"].to_list()
+    raws = read_mt940(FIXTURES / "mt940_envelope.txt").data["__etc_raw"].to_list()
     assert raws[0] == (":61:2501150115C1250000,00NTRFBATCH-0114-01//FT25015101\nVETC JSC\n"
                        ":86:Thanh toán phí đường bộ VETC lô 0114-01")  # fmt: skip
 
@@ -77,7 +78,7 @@ def test_a_truncated_61_is_kept_as_malformed_between_good_entries() -> None:
         ("FT25015903", "0071000888999", "2025-01-15", "2025-01-15", "750000.00", "VND", "CRDT",
          "BATCH-0114-03", "", 9, None, None),
     ]  # fmt: skip
-    raw = read_mt940(FIXTURES / "mt940_truncated_61.sta").data["_raw"][1]
+    raw = read_mt940(FIXTURES / "mt940_truncated_61.sta").data["__etc_raw"][1]
     assert raw == ":61:2501150115C\n:86:this entry was cut after its mark"
 
 
@@ -90,8 +91,8 @@ def test_real_sample_every_entry_accounted_for(name: str) -> None:
     lines = path.read_text(encoding="utf-8").splitlines()
     at = [number for number, line in enumerate(lines, start=1) if line.startswith(":61:")]
     data = read_mt940(path).data
-    assert data["_row"].to_list() == at
-    assert data["_reason"].null_count() == data.height
+    assert data["__etc_row"].to_list() == at
+    assert data["__etc_reason"].null_count() == data.height
 
 
 def test_real_sample_abnamro_values() -> None:
@@ -207,7 +208,7 @@ def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
 def test_statements_without_entries_give_an_empty_frame(tmp_path: Path) -> None:
     data = read_mt940(write(tmp_path, "e.sta", f"{HEAD}:62F:C250115VND0,00\n-\n{HEAD}")).data
     assert data.height == 0
-    assert data.columns == [*COLS[:9], "_row", "_raw", "_reason", "_message"]
+    assert data.columns == [*BANK_COLUMNS, *BOOKKEEPING]
 
 
 # --- whole-file refusals ---------------------------------------------------------------

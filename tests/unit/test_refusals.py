@@ -395,3 +395,37 @@ def test_money_that_is_not_a_number_in_parquet_is_refused(store: Store, tmp_path
     res = ingest_file(store, path)
     assert (res.rows_loaded, res.rows_quarantined) == (0, 2)
     assert store.quarantine()["reason"].to_list() == ["BAD_MONEY", "BAD_MONEY"]
+
+
+def test_a_reserved_column_name_refuses_the_file(store: Store, tmp_path: Path) -> None:
+    before = snapshot(store)
+    with pytest.raises(ReadError, match="column '__etc_row' uses the reserved prefix"):
+        load(store, tmp_path, "station_id,name,operator_id,account,lat,lon,__ETC_ROW\n"
+                              "S1,N,OP,ACC,10,106,7\n")
+    assert snapshot(store) == before
+
+
+def test_nested_parquet_columns_are_kept_as_json(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "stations.parquet"
+    pl.DataFrame({"station_id": ["S1"], "name": ["N"], "operator_id": ["OP"],
+                  "account": ["ACC"], "lat": [10.5], "lon": [106.7],
+                  "gates": [[1, 2]], "meta": [{"km": 12, "road": "CT01"}]}).write_parquet(path)
+    res = ingest_file(store, path)
+    assert (res.rows_loaded, res.rows_quarantined) == (1, 0)
+    extra = store.table("stations").select("extra").collect().item()
+    assert extra == '{"gates":"[1,2]","meta":"{\\"km\\":12,\\"road\\":\\"CT01\\"}"}'
+
+
+def test_a_csv_named_txt_is_not_taken_for_mt940(store: Store, tmp_path: Path) -> None:
+    """A time like 19:20:43 holds ':20:', the MT940 statement tag."""
+    res = load(store, tmp_path, f"{LANES_H}\nT1,S1,L1,2024-05-01T19:20:43,ETC,1,1,35000\n",
+               name="lanes.txt")
+    assert (res.format, res.rows_loaded) == ("csv", 1)
+
+
+def test_columns_that_fit_two_kinds_need_kind(store: Store, tmp_path: Path) -> None:
+    text = ("plate,reason,valid_from,station_id,vehicle_class,amount_vnd\n"
+            "51H-123.45,ARMY,2024-01-01,S1,1,35000\n")
+    with pytest.raises(UnknownKindError, match="fit more than one kind"):
+        load(store, tmp_path, text)
+    assert load(store, tmp_path, text, name="t.csv", kind=Kind.TARIFFS).rows_loaded == 1
