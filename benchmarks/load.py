@@ -11,6 +11,8 @@ process and a fresh database file:
 - etc: `etc.ingest.ingest_file` (read, validate every cell, classify by key, store,
   account for every row).
 
+Each measurement is the median of --repeat runs (default 3).
+
 It prints rows per second and peak RSS of both, and the ratio etc / baseline
 (target: ≤ 2× in time, peak RSS < 2 GiB). Run by hand, not in CI.
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -61,15 +64,20 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(mode: str, file: Path, work: Path) -> dict[str, float]:
-    db = work / f"{mode}-{file.name}.duckdb"
-    db.unlink(missing_ok=True)
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", mode, str(file), str(db)],
-        check=True, capture_output=True, text=True,
-    )
-    db.unlink(missing_ok=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def measure(mode: str, file: Path, work: Path, repeat: int) -> dict[str, float]:
+    """Median seconds and largest peak RSS over `repeat` fresh-process runs."""
+    runs = []
+    for _ in range(repeat):
+        db = work / f"{mode}-{file.name}.duckdb"
+        db.unlink(missing_ok=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", mode, str(file), str(db)],
+            check=True, capture_output=True, text=True,
+        )
+        db.unlink(missing_ok=True)
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return {"seconds": statistics.median(r["seconds"] for r in runs),
+            "rows": runs[0]["rows"], "peak_mib": max(r["peak_mib"] for r in runs)}
 
 
 def parquet_copy(csv: Path) -> Path:
@@ -87,6 +95,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--passages", type=int, default=1_000_000)
     ap.add_argument("--data", type=Path, help="reuse/generate the sample here")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -111,8 +120,8 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     for kind, f in files:
-        base = measure("baseline", f, work)
-        ours = measure("etc", f, work)
+        base = measure("baseline", f, work, args.repeat)
+        ours = measure("etc", f, work, args.repeat)
         rows = ours["rows"]
         print(f"{kind:<12}{f.name[:27]:<28}{rows:>10,.0f}{base['seconds']:>8.2f}"
               f"{ours['seconds']:>8.2f}{rows / base['seconds']:>13,.0f}"

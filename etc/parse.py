@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 import polars as pl
 
@@ -216,21 +217,27 @@ def _local(naive: pl.Expr) -> pl.Expr:
     return naive.dt.replace_time_zone(LOCAL_TZ, non_existent="null", ambiguous="null")
 
 
+LOCAL_SINCE = datetime(1976, 1, 1)
+"""Asia/Ho_Chi_Minh has been UTC+07:00, with no daylight saving, since 1975: from
+here on the fast path applies the offset itself; earlier local times take the full
+parser and the time-zone database."""
+LOCAL_OFFSET_MINUTES = 7 * 60
+
+
 def _fast_timestamp(s: pl.Expr) -> pl.Expr:
     """`2026-11-01T07:15:02`, optionally followed by `Z` or `±HH:MM`."""
     naive = s.str.slice(0, 19).str.strptime(pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S",
                                             strict=False)
     tail = s.str.slice(19)
     sign = pl.when(tail.str.starts_with("-")).then(-1).otherwise(1)
-    minutes = pl.when(tail == "Z").then(0).otherwise(
-        sign * (tail.str.slice(1, 2).cast(pl.Int64, strict=False) * 60
-                + tail.str.slice(4, 2).cast(pl.Int64, strict=False)))
-    aware = (naive - pl.duration(minutes=minutes)).dt.replace_time_zone(UTC)
-    return (
-        pl.when(~s.str.contains(_TS_FAST_RE)).then(None)
-        .when(tail.str.len_bytes() == 0).then(_local(naive).dt.convert_time_zone(UTC))
-        .otherwise(aware)
+    minutes = (
+        pl.when(tail == "").then(pl.when(naive >= LOCAL_SINCE).then(LOCAL_OFFSET_MINUTES))
+        .when(tail == "Z").then(0)
+        .otherwise(sign * (tail.str.slice(1, 2).cast(pl.Int64, strict=False) * 60
+                           + tail.str.slice(4, 2).cast(pl.Int64, strict=False)))
     )
+    utc = (naive - pl.duration(minutes=minutes)).dt.replace_time_zone(UTC)
+    return pl.when(s.str.contains(_TS_FAST_RE)).then(utc)
 
 
 FAST: dict[str, Callable[[pl.Expr], pl.Expr]] = {
