@@ -240,13 +240,21 @@ def _fast_timestamp(s: pl.Expr) -> pl.Expr:
     return pl.when(s.str.contains(_TS_FAST_RE)).then(utc)
 
 
+def _fast_int(s: pl.Expr) -> pl.Expr:
+    return s.cast(pl.Int64, strict=False)
+
+
+def _fast_float(s: pl.Expr) -> pl.Expr:
+    v = s.cast(pl.Float64, strict=False)
+    return pl.when(v.is_finite()).then(v)
+
+
 FAST: dict[str, Callable[[pl.Expr], pl.Expr]] = {
     "timestamp": _fast_timestamp,
-    "money": lambda s: s.cast(pl.Int64, strict=False),
-    "int": lambda s: s.cast(pl.Int64, strict=False),
-    "class": lambda s: s.cast(pl.Int64, strict=False),
-    "float": lambda s: (lambda v: pl.when(v.is_finite()).then(v))(
-        s.cast(pl.Float64, strict=False)),
+    "money": _fast_int,
+    "int": _fast_int,
+    "class": _fast_int,
+    "float": _fast_float,
     "date": lambda s: pl.when(s.str.contains(_DATE_RE)).then(
         s.str.strptime(pl.Date, "%Y-%m-%d", strict=False)),
 }
