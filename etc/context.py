@@ -1,0 +1,103 @@
+"""What rules read: the period of a run, the input tables, and the shared frames
+the engine prepares once (tag status at passage time, tariffs, settlement items
+ranked per passage, batches, bank credits matched to batches).
+
+Rules are pure functions of a `Context` and their settings. `cards` and `ledgers`
+cannot import each other, so the engine (`reconcile.prepare`) builds the shared
+frames by calling both and hands every rule the same `Context`. The columns of
+each frame are listed below: they are the contract between the packages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import polars as pl
+
+
+@dataclass(frozen=True)
+class Period:
+    """The business dates of a run, both inclusive."""
+
+    first: date
+    last: date
+
+    def __post_init__(self) -> None:
+        if self.last < self.first:
+            raise ValueError(f"period ends ({self.last}) before it starts ({self.first})")
+
+    def dates(self) -> Iterator[date]:
+        d = self.first
+        while d <= self.last:
+            yield d
+            d += timedelta(days=1)
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    def holds(self, day: pl.Expr) -> pl.Expr:
+        """True where a Date expression falls in the period."""
+        return day.is_between(pl.lit(self.first), pl.lit(self.last))
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The input tables as loaded (etc.schemas), one LazyFrame each. Timestamps
+    are `Datetime("us", "UTC")`, dates `Date`, money `Int64`, classes `Int8`,
+    plates normalised (with `<plate>_raw` beside them), tag ids upper-case;
+    `lanes` has `business_date` (local date of passed_at)."""
+
+    lanes: pl.LazyFrame
+    tags: pl.LazyFrame
+    settlements: pl.LazyFrame
+    bank: pl.LazyFrame
+    stations: pl.LazyFrame
+    tariffs: pl.LazyFrame
+    exemptions: pl.LazyFrame
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a rule may read.
+
+    passages — one row per loaded passage (all dates; rules report only the
+      period's): every lanes column, plus
+        tag_ok            Boolean  tag_id is 24 hex characters
+        tag_status        String   status of the tag row in force at passed_at
+                                   (latest valid_from <= passed_at), null if none
+        tag_provider_id, tag_account_id, tag_plate (normalised), tag_vehicle_class
+                          (Int8), tag_lot — of that same row, null if none
+        charged           Boolean  owes money: override not VOID/FREE_PASS and
+                                   payment_method not EXEMPT
+        tariff_vnd        Int64    tariff of station_id, charged_class, business_date
+                                   (null when no tariff holds)
+        avc_tariff_vnd    Int64    tariff of station_id, avc_class, business_date
+    items — one row per settlement item: every settlements column, plus
+        rank              UInt32   0 for the passage's first item (by settled_at,
+                                   then settlement_id), 1, 2, … for further ones
+        has_passage       Boolean  a loaded passage has this txn_id
+        passage_date      Date     that passage's business_date (null if none)
+        passage_override, passage_payment_method, passage_amount_vnd,
+        passage_station_id, passage_lane_id, passage_tag_id, passage_plate
+                                   of that passage (null if none)
+        tag_provider_id   String   provider of the passage's tag at passed_at
+        business_date     Date     passage_date, else the local date of settled_at
+    batches — one row per batch_id:
+        batch_id, provider_id, station_id, account (the station's collection
+        account, null if the station is unknown), items (UInt32), gross_vnd,
+        fee_vnd, net_vnd (Int64: Σ amount − Σ fee), last_settled_at (instant),
+        business_date (local date of last_settled_at)
+    credits — one row per bank entry with direction CRDT: every bank column, plus
+        batch_id          String   the batch it pays, null if none
+        match_method      String   REFERENCE, REMITTANCE or AMOUNT (null if none)
+    """
+
+    period: Period
+    inputs: Inputs
+    passages: pl.LazyFrame
+    items: pl.LazyFrame
+    batches: pl.LazyFrame
+    credits: pl.LazyFrame

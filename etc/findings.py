@@ -1,0 +1,83 @@
+"""The one findings schema (findings.md) and the helper every rule ends with.
+
+A rule returns a LazyFrame of `RULE_COLUMNS`: the code, the business date, the
+keys that apply (empty otherwise), the money at risk and a one-sentence detail.
+The engine adds `run_id`, `category` and `severity` (`FINDING_COLUMNS`).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from etc.codes import Code
+
+KEY_COLUMNS = ("station_id", "lane_id", "txn_id", "tag_id", "plate", "settlement_id",
+               "batch_id", "entry_id", "staff_id", "provider_id")
+"""The key columns of findings.md, in its order; all text."""
+
+RULE_SCHEMA: dict[str, pl.DataType] = {
+    "code": pl.String(),
+    "business_date": pl.Date(),
+    **{k: pl.String() for k in KEY_COLUMNS},
+    "amount_at_risk_vnd": pl.Int64(),
+    "detail": pl.String(),
+}
+"""What a rule returns."""
+
+FINDING_SCHEMA: dict[str, pl.DataType] = {
+    "run_id": pl.String(),
+    "code": pl.String(),
+    "category": pl.String(),
+    "severity": pl.String(),
+    "business_date": pl.Date(),
+    **{k: pl.String() for k in KEY_COLUMNS},
+    "amount_at_risk_vnd": pl.Int64(),
+    "detail": pl.String(),
+}
+"""The stored and exported findings, in findings.md's column order."""
+
+RULE_COLUMNS = tuple(RULE_SCHEMA)
+FINDING_COLUMNS = tuple(FINDING_SCHEMA)
+
+
+def finding(
+    frame: pl.LazyFrame,
+    code: Code,
+    *,
+    detail: pl.Expr,
+    amount: pl.Expr | int = 0,
+    keys: dict[str, pl.Expr] | None = None,
+) -> pl.LazyFrame:
+    """Shape `frame` (one row per finding, with a `business_date` column) into
+    `RULE_SCHEMA`. Key columns come from `keys` when given there, else from the
+    frame's column of the same name when it has one, else are empty."""
+    names = set(frame.collect_schema().names())
+    keys = keys or {}
+    cols: list[pl.Expr] = []
+    for k in KEY_COLUMNS:
+        if k in keys:
+            cols.append(keys[k].cast(pl.String).alias(k))
+        elif k in names:
+            cols.append(pl.col(k).cast(pl.String))
+        else:
+            cols.append(pl.lit(None, pl.String).alias(k))
+    money = amount if isinstance(amount, pl.Expr) else pl.lit(amount)
+    return frame.select(
+        pl.lit(code.value, pl.String).alias("code"),
+        pl.col("business_date").cast(pl.Date),
+        *cols,
+        money.cast(pl.Int64).fill_null(0).alias("amount_at_risk_vnd"),
+        detail.cast(pl.String).alias("detail"),
+    )
+
+
+def empty_findings() -> pl.LazyFrame:
+    return pl.LazyFrame(schema=RULE_SCHEMA)
+
+
+def vnd(e: pl.Expr) -> pl.Expr:
+    """An Int64 VND amount as text with thousands separators (1,250,000)."""
+    digits = e.abs().cast(pl.String)
+    grouped = digits.str.reverse().str.replace_all(r"(\d{3})", "$1,").str.reverse()
+    grouped = grouped.str.strip_prefix(",")
+    return pl.when(e < 0).then(pl.lit("-") + grouped).otherwise(grouped)

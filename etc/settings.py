@@ -1,0 +1,139 @@
+"""Settings: thresholds, windows and severity levels, one frozen model per area.
+
+Every field carries the default of findings.md (in brackets there) and a one-line
+docstring. `load_settings(path)` reads one TOML file; an unknown key or a bad
+value is a `SettingsError` naming the key (exit 2 on the command line). Without
+a file, `Settings()` is findings.md's defaults.
+
+    [tags]
+    plate_confidence = 0.95
+    [severity.codes]
+    TAG_LOW_BALANCE = "MEDIUM"
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from etc.codes import DEFAULT_SEVERITY, Code, Severity
+from etc.errors import EtcError
+
+
+class SettingsError(EtcError):
+    """The settings file cannot be read, or a key or value in it is wrong."""
+
+
+class _Area(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class TagSettings(_Area):
+    plate_confidence: Share = 0.90
+    """TAG_PLATE_MISMATCH: lowest ANPR confidence at which a differing plate counts."""
+    poor_read_days: Annotated[int, Field(ge=1, le=366)] = 7
+    """TAG_POOR_READ: days in the window ending on the business date."""
+    poor_read_min_passages: Annotated[int, Field(ge=1)] = 3
+    """TAG_POOR_READ: fewest passages of a tag in the window."""
+    poor_read_share: Share = 0.50
+    """TAG_POOR_READ: lowest share of unread or weak passages."""
+    weak_rssi_dbm: float = -70.0
+    """TAG_POOR_READ: a read strictly below this signal (dBm) is weak."""
+    lane_unread_share: Share = 0.05
+    """LANE_READ_DEGRADED: lowest share of unread ETC passages of the lane that day."""
+    lane_unread_ratio: Annotated[float, Field(ge=0.0)] = 3.0
+    """LANE_READ_DEGRADED: lowest multiple of the median share of the station's other lanes."""
+
+
+class MoneySettings(_Area):
+    late_after_days: Annotated[int, Field(ge=0, le=366)] = 1
+    """SETTLEMENT_LATE: days after the business date by whose end the first item must come."""
+    bank_match_days: Annotated[int, Field(ge=0, le=366)] = 3
+    """Amount-only bank matching: days between the batch's last item and the booking."""
+
+
+class FraudSettings(_Area):
+    double_charge_minutes: Annotated[float, Field(ge=0.0)] = 5.0
+    """DOUBLE_CHARGE: the same tag charged twice at a station within this many minutes."""
+    clone_speed_kmh: Annotated[float, Field(gt=0.0)] = 150.0
+    """TAG_CLONE: fastest believable straight-line speed between two stations."""
+    clone_min_distance_km: Annotated[float, Field(ge=0.0)] = 5.0
+    """TAG_CLONE: stations closer than this are never a clone."""
+    staff_min_overrides: Annotated[int, Field(ge=1)] = 10
+    """STAFF_OVERRIDE_OUTLIER: fewest overrides (CLASS, VOID, FREE_PASS) of the staff that day."""
+    staff_ratio: Annotated[float, Field(ge=0.0)] = 5.0
+    """STAFF_OVERRIDE_OUTLIER: lowest multiple of the median of the station's staff."""
+
+
+class SeveritySettings(_Area):
+    codes: dict[Code, Severity] = Field(default_factory=dict)
+    """Level per rule code, over the defaults (etc.codes.DEFAULT_SEVERITY)."""
+    raise_at_vnd: Annotated[int, Field(ge=0)] = 10_000_000
+    """A finding whose money at risk is at least this is raised one level (0: never)."""
+    fail_at: Severity = Severity.HIGH
+    """Lowest level that makes a nightly run exit 1."""
+
+    @field_validator("codes", mode="before")
+    @classmethod
+    def _upper(cls, v: object) -> object:
+        if isinstance(v, dict):
+            return {str(k): str(s).upper() if isinstance(s, str) else s for k, s in v.items()}
+        return v
+
+    def level(self, code: Code) -> Severity:
+        return self.codes.get(code, DEFAULT_SEVERITY[code])
+
+
+class Settings(_Area):
+    tags: TagSettings = Field(default_factory=TagSettings)
+    money: MoneySettings = Field(default_factory=MoneySettings)
+    fraud: FraudSettings = Field(default_factory=FraudSettings)
+    severity: SeveritySettings = Field(default_factory=SeveritySettings)
+
+    def canonical_json(self) -> str:
+        """Every setting, defaults included, as sorted compact JSON (stored per run)."""
+        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+
+    def digest(self) -> str:
+        """sha256 of `canonical_json()`: equal settings, equal hash."""
+        return hashlib.sha256(self.canonical_json().encode()).hexdigest()
+
+
+def load_settings(path: str | Path | None) -> Settings:
+    """The settings of a TOML file, or the defaults when `path` is None."""
+    if path is None:
+        return Settings()
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SettingsError("settings file not found", path=p) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"cannot read the settings file: {exc}", path=p) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"not valid TOML: {exc}", path=p) from None
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(x) for x in first["loc"])
+        if first["loc"] and first["loc"][-1] == "[key]":
+            where = ".".join(str(x) for x in first["loc"][:-2])
+            problem = f"unknown rule code {first.get('input')!r} in {where!r}"
+            hint = "the codes are those of findings.md"
+        elif first["type"] == "extra_forbidden":
+            problem = f"unknown setting {key!r}"
+            hint = "see the README's settings table for the keys"
+        else:
+            problem = f"bad value for {key!r}: {first['msg']} (got {first.get('input')!r})"
+            hint = None
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise SettingsError(problem + more, path=p, hint=hint) from None
