@@ -1,0 +1,91 @@
+"""The per-run tables besides findings: matches, dispositions and tie-outs.
+
+Their Polars schemas are declared here once; the store derives its DDL from them
+and the ledgers build frames of exactly these columns (the engine adds run_id).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import polars as pl
+
+
+class Disposition(StrEnum):
+    """What became of a passage. Exactly one per passage of the run's dates, so
+    the counts add up to the day's passages. For a charged ETC passage the first
+    that applies wins, in this order: UNSETTLED, AMOUNT_DIFFERS, SETTLED_TWICE,
+    SETTLED_LATE, SETTLED (the flags in the dispositions table keep the rest)."""
+
+    VOID = "VOID"
+    """Cancelled by staff (override VOID): owes nothing."""
+    FREE_PASS = "FREE_PASS"
+    """Barrier opened without charge by staff."""
+    EXEMPT = "EXEMPT"
+    """payment_method EXEMPT: passes free."""
+    CASH = "CASH"
+    """Paid at the lane: no settlement expected."""
+    UNSETTLED = "UNSETTLED"
+    """Charged ETC passage with no settlement item."""
+    AMOUNT_DIFFERS = "AMOUNT_DIFFERS"
+    """Its first item pays another amount than was charged."""
+    SETTLED_TWICE = "SETTLED_TWICE"
+    """More than one item pays it."""
+    SETTLED_LATE = "SETTLED_LATE"
+    """Its first item came after the end of the business date + the allowed days."""
+    SETTLED = "SETTLED"
+    """One item, on time, of the amount charged."""
+
+
+MATCH_SCHEMA: dict[str, pl.DataType] = {
+    "stage": pl.String(),          # PASSAGE_ITEM or BATCH_CREDIT
+    "business_date": pl.Date(),
+    "txn_id": pl.String(),         # PASSAGE_ITEM
+    "settlement_id": pl.String(),  # PASSAGE_ITEM
+    "batch_id": pl.String(),       # both: the item's batch; the credited batch
+    "account": pl.String(),        # BATCH_CREDIT
+    "entry_id": pl.String(),       # BATCH_CREDIT
+    "method": pl.String(),         # TXN_ID | REFERENCE | REMITTANCE | AMOUNT
+    "rank": pl.UInt32(),           # PASSAGE_ITEM: 0 first item, 1.. further items
+    "provider_matches": pl.Boolean(),  # PASSAGE_ITEM: item provider = tag's provider
+    "amount_vnd": pl.Int64(),      # item amount; credit amount
+}
+"""One row per matched pair: a settlement item to its passage (by txn_id, with its
+rank and the provider check; the item names its batch), a bank credit to a batch
+(by reference, remittance text or unique amount)."""
+
+DISPOSITION_SCHEMA: dict[str, pl.DataType] = {
+    "business_date": pl.Date(),
+    "station_id": pl.String(),
+    "lane_id": pl.String(),
+    "txn_id": pl.String(),
+    "payment_method": pl.String(),
+    "disposition": pl.String(),
+    "charged_vnd": pl.Int64(),        # amount owed (0 unless charged)
+    "items": pl.UInt32(),             # settlement items paying it
+    "settled_vnd": pl.Int64(),        # Σ amount of those items (0 if none)
+    "first_settlement_id": pl.String(),
+    "first_settled_at": pl.Datetime("us", "UTC"),
+    "late": pl.Boolean(),
+    "amount_diff_vnd": pl.Int64(),    # first item amount − charged (null if no item)
+}
+
+TIEOUT_SCHEMA: dict[str, pl.DataType] = {
+    "station_id": pl.String(),
+    "business_date": pl.Date(),
+    "passages": pl.UInt32(),
+    "etc_passages": pl.UInt32(),       # charged ETC passages
+    "charged_vnd": pl.Int64(),         # Σ amount of charged ETC passages
+    "cash_vnd": pl.Int64(),            # Σ amount of charged CASH passages (not settled)
+    "settled_gross_vnd": pl.Int64(),   # Σ amount of items of this station and date
+    "fee_vnd": pl.Int64(),
+    "settled_net_vnd": pl.Int64(),     # gross − fee
+    "banked_vnd": pl.Int64(),          # bank credits allocated to those items
+    "settle_gap_vnd": pl.Int64(),      # charged − settled gross
+    "bank_gap_vnd": pl.Int64(),        # settled net − banked
+}
+"""Money flow per station and business date: charged → settled → banked. Items
+count on their `business_date` (the passage's, or the settlement day of an
+orphan). A matched credit is allocated to its batch's items: each item's net when
+the credit equals the batch's net, else pro rata with the remainder on the
+batch's first item (by settlement_id), so Σ banked_vnd = Σ matched credits."""
