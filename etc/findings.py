@@ -81,3 +81,19 @@ def vnd(e: pl.Expr) -> pl.Expr:
     grouped = digits.str.reverse().str.replace_all(r"(\d{3})", "$1,").str.reverse()
     grouped = grouped.str.strip_prefix(",")
     return pl.when(e < 0).then(pl.lit("-") + grouped).otherwise(grouped)
+
+
+def say(template: str, *values: pl.Expr) -> pl.Expr:
+    """`template` with each `{}` replaced by the next value as text; null when a
+    value is null (as `pl.format`). Every rule's detail is built with this.
+
+    Not `pl.format` itself: in polars 2.1 it panics ("assertion failed: i <
+    self.len()") on a frame of several chunks after a filter, where
+    `pl.concat_str` does not (tests/unit/test_findings.py keeps the case)."""
+    texts = template.split("{}")
+    if len(texts) != len(values) + 1:
+        raise ValueError(f"{len(texts) - 1} placeholders for {len(values)} values")
+    parts: list[pl.Expr] = [pl.lit(texts[0])]
+    for value, text in zip(values, texts[1:], strict=True):
+        parts += [value.cast(pl.String), pl.lit(text)]
+    return pl.concat_str(parts)
