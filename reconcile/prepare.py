@@ -6,13 +6,13 @@ as-of join and the ranking."""
 from __future__ import annotations
 
 import polars as pl
+
 from cards.status import passages_with_tags
+from etc.context import Context, Inputs, Period
+from etc.settings import Settings
 from ledgers.batches import batches, match_credits
 from ledgers.items import rank_items
 from ledgers.tariffs import price
-
-from etc.context import Context, Inputs, Period
-from etc.settings import Settings
 
 
 def prepare(inputs: Inputs, period: Period, settings: Settings) -> Context:
