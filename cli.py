@@ -13,18 +13,26 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from etc.errors import EtcError
+from etc.codes import CATEGORY
+from etc.context import Period
+from etc.errors import EtcError, UsageError
 from etc.ingest import FileResult, expand, ingest_paths
 from etc.schemas import Kind
+from etc.settings import load_settings
 from etc.store import Store
+from reconcile.export import ExportFormat, export_findings, findings_of
+
+if TYPE_CHECKING:
+    from reconcile.engine import RunResult
 
 app = typer.Typer(
     name="etc",
@@ -42,6 +50,12 @@ DbOption = Annotated[
                  show_default=False),
 ]
 DEFAULT_DB = Path("etc.duckdb")
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", envvar="ETC_CONFIG", show_default=False,
+                 help="Settings TOML file; default: $ETC_CONFIG, else findings.md's defaults."),
+]
+ISO_DATE = ["%Y-%m-%d"]
 
 
 @contextmanager
@@ -156,6 +170,73 @@ def demo(
     out.print(f"Loaded into {where}. Next: etc quarantine --db {where}")
     if any(r.status == "refused" for r in results):
         raise typer.Exit(2)
+
+
+def _reconcile_table(result: RunResult) -> Table:
+    table = Table(title=f"Findings of {result.period.first}..{result.period.last}",
+                  title_justify="left")
+    for name, justify in (("code", "left"), ("category", "left"), ("severity", "left"),
+                          ("findings", "right"), ("at risk (VND)", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for code, n in result.findings.items():
+        if n:
+            table.add_row(code.value, CATEGORY[code].value, result.severity[code].value,
+                          f"{n:,}", f"{result.at_risk_vnd[code]:,}")
+    table.add_section()
+    table.add_row("total", "", "", f"{result.total_findings:,}",
+                  f"{result.total_at_risk_vnd:,}", style="bold")
+    return table
+
+
+@app.command("reconcile")
+def reconcile_cmd(
+    day: Annotated[datetime, typer.Option("--date", formats=ISO_DATE, show_default=False,
+                                          help="First business date (YYYY-MM-DD).")],
+    until: Annotated[datetime | None, typer.Option(
+        formats=ISO_DATE, show_default=False,
+        help="Last business date (YYYY-MM-DD); default: --date.")] = None,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Run every rule for those business dates; print counts and money at risk per code."""
+    from reconcile.engine import reconcile
+
+    first: date = day.date()
+    last: date = until.date() if until else first
+    if last < first:
+        raise UsageError(f"--until {last} is before --date {first}")
+    settings = load_settings(config)
+    with Store(db or DEFAULT_DB) as store, _progress(100, "reconciling") as update:
+        def step(what: str, fraction: float) -> None:
+            update(completed=100 * fraction, item=what)
+        result = reconcile(store, Period(first, last), settings, progress=step)
+    if result.passages == 0:
+        err.print(f"etc: warning: no passages loaded for {first}..{last}", highlight=False)
+    out.print(_reconcile_table(result))
+    out.print(f"{result.total_findings:,} findings, {result.total_at_risk_vnd:,} VND at risk; "
+              f"run {result.run_id}", highlight=False)
+    out.print(f"{result.passages:,} passages: " + (", ".join(
+        f"{d} {n:,}" for d, n in result.dispositions.items()) or "none"), highlight=False)
+
+
+@app.command("findings")
+def findings_cmd(
+    fmt: Annotated[ExportFormat, typer.Option("--format", case_sensitive=False,
+                                              help="File format.")],
+    out_file: Annotated[Path, typer.Option("--out", help="File to write.")],
+    run: Annotated[str | None, typer.Option("--run", help="Run id; default: the latest run.",
+                                            show_default=False)] = None,
+    code: Annotated[str | None, typer.Option("--code", help="Only this rule code.",
+                                             show_default=False)] = None,
+    db: DbOption = None,
+) -> None:
+    """Export the findings of a run (default: the latest run)."""
+    with Store(db or DEFAULT_DB) as store:
+        run_id, found = findings_of(store, run, code)
+    export_findings(found, fmt, out_file)
+    what = f" of code {code.upper()}" if code else ""
+    out.print(f"{found.height:,} findings{what} of run {run_id} written to {out_file} ({fmt})",
+              highlight=False)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,23 +4,33 @@ Tables (documented in the README): one per input kind (etc.schemas), `loads`
 (one row per loaded file) and `quarantine` (refused rows with their reason).
 Every file loads in one transaction: its good rows, its refused rows and its
 `loads` row land together or not at all.
+
+Per reconciliation run: `runs` (the manifest, one row per run) and `findings`,
+`matches`, `dispositions`, `tieouts`, each led by `run_id` (their columns are
+the Polars schemas of etc.findings and etc.outputs). A run is written in one
+transaction; writing a run id again replaces that run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import polars as pl
 
+from etc.context import Inputs
 from etc.errors import StoreError
+from etc.findings import FINDING_SCHEMA, KEY_COLUMNS
+from etc.outputs import DISPOSITION_SCHEMA, MATCH_SCHEMA, TIEOUT_SCHEMA
 from etc.reasons import Reason
 from etc.schemas import (
+    EXTRA,
     LOAD_ID,
     SCHEMAS,
     SOURCE_ROW,
@@ -54,6 +64,95 @@ CREATE TABLE IF NOT EXISTS quarantine (
     message VARCHAR NOT NULL
 );
 """
+
+
+RUNS_DDL = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id VARCHAR PRIMARY KEY,
+    first_date DATE NOT NULL,
+    last_date DATE NOT NULL,
+    settings_json VARCHAR NOT NULL,
+    settings_sha256 VARCHAR NOT NULL,
+    code_version VARCHAR NOT NULL,
+    loads_json VARCHAR NOT NULL,
+    inputs_sha256 VARCHAR NOT NULL,
+    started_at TIMESTAMPTZ NOT NULL,
+    ended_at TIMESTAMPTZ NOT NULL,
+    findings BIGINT NOT NULL,
+    counts_json VARCHAR NOT NULL,
+    timings_json VARCHAR NOT NULL
+);
+"""
+
+RUN_TABLES: dict[str, dict[str, pl.DataType]] = {
+    "findings": FINDING_SCHEMA,
+    "matches": {"run_id": pl.String(), **MATCH_SCHEMA},
+    "dispositions": {"run_id": pl.String(), **DISPOSITION_SCHEMA},
+    "tieouts": {"run_id": pl.String(), **TIEOUT_SCHEMA},
+}
+"""The per-run tables and their columns, `run_id` first (DDL derived from these)."""
+
+INPUT_KINDS: dict[str, Kind] = {
+    "lanes": Kind.LANES, "tags": Kind.TAGS, "settlements": Kind.SETTLEMENTS,
+    "bank": Kind.BANK, "stations": Kind.STATIONS, "tariffs": Kind.TARIFFS,
+    "exemptions": Kind.EXEMPTIONS,
+}
+"""etc.context.Inputs field → the kind whose table fills it."""
+
+FINDING_ORDER = ("business_date", "code", *KEY_COLUMNS, "amount_at_risk_vnd", "detail")
+"""The order of a run's findings (nulls first): the engine's and `run_findings`'."""
+
+_SQL_TYPES: tuple[tuple[pl.DataType, str], ...] = (
+    (pl.String(), "VARCHAR"), (pl.Date(), "DATE"), (pl.Int64(), "BIGINT"),
+    (pl.Int8(), "TINYINT"), (pl.UInt32(), "UINTEGER"), (pl.Boolean(), "BOOLEAN"),
+    (pl.Float64(), "DOUBLE"), (pl.Datetime("us", "UTC"), "TIMESTAMPTZ"),
+)
+
+
+def _sql_type(dtype: pl.DataType) -> str:
+    for polars_type, sql in _SQL_TYPES:
+        if dtype == polars_type:
+            return sql
+    raise TypeError(f"no DuckDB type for the Polars type {dtype}")
+
+
+def _run_ddl(name: str, schema: Mapping[str, pl.DataType]) -> str:
+    cols = ",\n    ".join(
+        f"{_q(n)} {_sql_type(t)}" + (" NOT NULL" if n == "run_id" else "")
+        for n, t in schema.items())
+    return f"CREATE TABLE IF NOT EXISTS {name} (\n    {cols}\n);"
+
+
+@dataclass(frozen=True)
+class LoadRef:
+    """One loaded file, as a run's manifest names it."""
+
+    load_id: int
+    file: str
+    sha256: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class RunManifest:
+    """The `runs` row of one reconciliation run."""
+
+    run_id: str
+    first_date: date
+    last_date: date
+    settings_json: str
+    settings_sha256: str
+    code_version: str
+    loads: tuple[LoadRef, ...]
+    inputs_sha256: str
+    """sha256 of the sorted distinct sha256s of every loaded file."""
+    started_at: datetime
+    ended_at: datetime
+    findings: int
+    counts: Mapping[str, Mapping[str, int]]
+    """code → {"findings": n, "amount_at_risk_vnd": m}."""
+    timings: Mapping[str, float]
+    """step → seconds."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +205,9 @@ class Store:
         self.con.execute(LOADS_DDL)
         for schema in SCHEMAS.values():
             self.con.execute(_ddl(schema))
+        self.con.execute(RUNS_DDL)
+        for name, columns in RUN_TABLES.items():
+            self.con.execute(_run_ddl(name, columns))
 
     def close(self) -> None:
         self.con.close()
@@ -297,6 +399,106 @@ class Store:
             ORDER BY i.__i
         """, [load_id, file, schema.kind.value, Reason.DUPLICATE_CONFLICT.value, load_id]
         ).fetchall()
+
+    # ---- reconciliation runs -------------------------------------------------
+    def inputs(self) -> Inputs:
+        """Every input table, read once into memory and handed out lazily: its
+        canonical columns (plates normalised) and derived ones (`business_date`);
+        not `<plate>_raw` (no rule reads it, and it keeps the first spelling
+        loaded, so it depends on the load order), extra, load_id or source_row.
+
+        Rows come in storage order, which depends on the load order: rules must
+        not depend on row order (tests/unit/test_engine.py shuffles the inputs;
+        ORDER BY the key here doubled the read, 15 s → 30 s on 10 M passages).
+        Read eagerly: a DuckDB-backed LazyFrame scans the table again at every
+        collect and cannot be joined with itself (the connection is busy)."""
+        frames: dict[str, pl.LazyFrame] = {}
+        for field, kind in INPUT_KINDS.items():
+            schema = SCHEMAS[kind]
+            raw = {f"{c.name}_raw" for c in schema.columns if c.type == "plate"}
+            cols = [n for n, _ in table_columns(schema)
+                    if n not in {EXTRA, LOAD_ID, SOURCE_ROW, *raw}]
+            sql = f"SELECT {', '.join(map(_q, cols))} FROM {schema.table}"
+            frames[field] = self.con.sql(sql).pl().lazy()
+        return Inputs(**frames)
+
+    def load_manifest(self) -> tuple[LoadRef, ...]:
+        """Every loaded file (id, name, sha256, kind), in load order."""
+        rows = self.con.execute(
+            "SELECT load_id, file, sha256, kind FROM loads ORDER BY load_id").fetchall()
+        return tuple(LoadRef(int(i), str(f), str(h), str(k)) for i, f, h, k in rows)
+
+    def write_run(self, manifest: RunManifest, findings: pl.DataFrame, matches: pl.DataFrame,
+                  dispositions: pl.DataFrame, tieouts: pl.DataFrame) -> None:
+        """Store a run in one transaction: its manifest and its four tables, all or
+        nothing. The rows of an earlier run with the same id are replaced. Every
+        row is written with `manifest.run_id`; other columns are cast to the
+        table's types (a missing column is a StoreError)."""
+        if findings.height != manifest.findings:
+            raise StoreError(f"run {manifest.run_id}: the manifest counts {manifest.findings} "
+                             f"findings but {findings.height} were given")
+        frames = {"findings": findings, "matches": matches, "dispositions": dispositions,
+                  "tieouts": tieouts}
+        with self._transaction():
+            for table in ("runs", *RUN_TABLES):
+                self.con.execute(f"DELETE FROM {table} WHERE run_id = ?", [manifest.run_id])
+            self.con.execute(
+                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [manifest.run_id, manifest.first_date, manifest.last_date,
+                 manifest.settings_json, manifest.settings_sha256, manifest.code_version,
+                 json.dumps([asdict(ref) for ref in manifest.loads]), manifest.inputs_sha256,
+                 manifest.started_at, manifest.ended_at, manifest.findings,
+                 json.dumps(manifest.counts, sort_keys=True), json.dumps(manifest.timings)],
+            ).fetchall()
+            for table, frame in frames.items():
+                self._insert_run_rows(table, manifest.run_id, frame)
+
+    def _insert_run_rows(self, table: str, run_id: str, frame: pl.DataFrame) -> None:
+        schema = RUN_TABLES[table]
+        missing = [c for c in schema if c != "run_id" and c not in frame.columns]
+        if missing:
+            raise StoreError(f"run {run_id}: the {table} frame lacks {', '.join(missing)}")
+        typed = frame.select(pl.col(c).cast(t) for c, t in schema.items() if c != "run_id")
+        self.con.register("__run_rows", typed.to_arrow())
+        try:
+            cols = ", ".join(_q(c) for c in schema if c != "run_id")
+            self.con.execute(f"INSERT INTO {table} (run_id, {cols}) SELECT ?, {cols} "
+                             "FROM __run_rows", [run_id]).fetchall()
+        finally:
+            self.con.unregister("__run_rows")
+
+    def runs(self) -> pl.DataFrame:
+        """The `runs` table, oldest first."""
+        return self.query("SELECT * FROM runs ORDER BY started_at, run_id")
+
+    def latest_run_id(self) -> str | None:
+        """The run written last (None when there is none)."""
+        row = self._one("SELECT run_id FROM runs ORDER BY ended_at DESC, run_id DESC LIMIT 1")
+        return str(row[0]) if row else None
+
+    def run_findings(self, run_id: str, code: str | None = None) -> pl.DataFrame:
+        """A run's findings (of one code, or all), in FINDING_SCHEMA's columns and
+        the run's order: business date, code, the key columns, amount, detail,
+        nulls first."""
+        cols = ", ".join(_q(c) for c in FINDING_SCHEMA)
+        order = ", ".join(f"{_q(c)} NULLS FIRST" for c in FINDING_ORDER)
+        where, params = "run_id = ?", list[object]([run_id])
+        if code is not None:
+            where, params = where + " AND code = ?", [*params, code]
+        found = self.query(f"SELECT {cols} FROM findings WHERE {where} ORDER BY {order}",
+                           params)
+        return found.cast(FINDING_SCHEMA)  # type: ignore[arg-type]
+
+    def run_table(self, table: str, run_id: str) -> pl.DataFrame:
+        """A run's rows of `matches`, `dispositions` or `tieouts` (or `findings`),
+        without the run_id column, in the order they were written."""
+        if table not in RUN_TABLES:
+            raise KeyError(table)
+        schema = RUN_TABLES[table]
+        cols = ", ".join(_q(c) for c in schema if c != "run_id")
+        rel = self.con.sql(f"SELECT {cols} FROM {table} WHERE run_id = $1",
+                           params=[run_id])
+        return rel.pl().cast({c: t for c, t in schema.items() if c != "run_id"})
 
 
 def _on(schema: Schema, a: str, b: str) -> str:

@@ -1,0 +1,235 @@
+"""The engine: read the inputs, run every rule, shape the findings and write the run.
+
+    result = reconcile(store, Period(date(2026, 11, 1), date(2026, 11, 2)), Settings())
+
+Rules are pure; the engine is where their output gets its period, its category,
+its severity and its order. The order is total (business date, code, every key
+column, amount, detail; nulls first) and a code's identities are unique, so the
+same inputs and settings give byte-identical findings in any load order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from time import perf_counter
+from typing import Final
+
+import polars as pl
+
+from etc.codes import CATEGORY, IDENTITY, Code, Severity
+from etc.context import Context, Inputs, Period
+from etc.findings import FINDING_COLUMNS, RULE_COLUMNS, RULE_SCHEMA
+from etc.outputs import DISPOSITION_SCHEMA, MATCH_SCHEMA, TIEOUT_SCHEMA
+from etc.settings import Settings, SeveritySettings
+from etc.store import FINDING_ORDER, Store
+from ledgers.batches import credit_matches
+from ledgers.dispositions import dispositions
+from ledgers.items import item_matches
+from ledgers.tieout import tieouts
+from reconcile.manifest import inputs_sha256, manifest, run_id
+from reconcile.prepare import prepare
+from reconcile.registry import RULES
+
+Progress = Callable[[str, float], None]
+
+ENGINE: Final = "in-memory"
+"""Polars engine for the rules and outputs. Polars 2.1's streaming engine panics
+("assertion failed: i < self.len()") on `pl.format` after a filter of a frame of
+many chunks (ctx frames are: DuckDB hands Arrow batches, prepare's collects keep
+chunks); the in-memory engine does not, and was as fast or faster on 1 M passages."""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a run found, for printing; the run itself is in the store."""
+
+    run_id: str
+    period: Period
+    findings: Mapping[Code, int]
+    """Findings per code, every code (0 when none), in the catalogue's order."""
+    at_risk_vnd: Mapping[Code, int]
+    """Σ amount_at_risk_vnd per code, every code."""
+    severity: Mapping[Code, Severity]
+    """The most common severity of a code's findings (codes with findings only;
+    a tie goes to the higher level)."""
+    passages: int
+    """Passages of the period's business dates."""
+    dispositions: Mapping[str, int]
+    """Passages per disposition (etc.outputs.Disposition), those that occur."""
+    timings: Mapping[str, float]
+    """Seconds per step: read, prepare, each rule code, findings, outputs, write."""
+
+    @property
+    def total_findings(self) -> int:
+        return sum(self.findings.values())
+
+    @property
+    def total_at_risk_vnd(self) -> int:
+        return sum(self.at_risk_vnd.values())
+
+
+@dataclass(frozen=True)
+class RunTables:
+    """A run's rows, before they are written."""
+
+    findings: pl.DataFrame
+    matches: pl.DataFrame
+    dispositions: pl.DataFrame
+    tieouts: pl.DataFrame
+    passages: int
+    """Passages of the period's business dates."""
+
+
+def reconcile(store: Store, period: Period, settings: Settings,
+              progress: Progress | None = None) -> RunResult:
+    """Run every rule over `period` and write the run (replacing a run of the
+    same id). `progress(step, fraction done)` is called before each step."""
+    say = progress or _quiet
+    started = datetime.now(UTC)
+    timings: dict[str, float] = {}
+    lap = _stopwatch(timings)
+
+    say("reading", 0.0)
+    loads = store.load_manifest()
+    run = run_id(period, settings.digest(), inputs_sha256(loads))
+    # the inputs and the shared frames are freed when compute returns, before writing
+    tables = compute(store.inputs(), period, settings, run, say, lap)
+    say("writing", 0.9)
+    record = manifest(run=run, period=period, settings=settings, loads=loads,
+                      findings=tables.findings, started_at=started, ended_at=datetime.now(UTC),
+                      timings=timings)
+    store.write_run(record, tables.findings, tables.matches, tables.dispositions,
+                    tables.tieouts)
+    lap("write")
+    say("done", 1.0)
+    return RunResult(
+        run_id=run,
+        period=period,
+        findings={Code(c): n["findings"] for c, n in record.counts.items()},
+        at_risk_vnd={Code(c): n["amount_at_risk_vnd"] for c, n in record.counts.items()},
+        severity=common_severity(tables.findings),
+        passages=tables.passages,
+        dispositions=dict(tables.dispositions.group_by("disposition").len()
+                          .sort("disposition").iter_rows()),
+        timings=timings,
+    )
+
+
+def compute(inputs: Inputs, period: Period, settings: Settings, run: str,
+            say: Progress | None = None, lap: Callable[[str], None] | None = None) -> RunTables:
+    """The run's rows from the inputs: prepare the shared frames, run every rule
+    (one collect each, timed), finish the findings, build the other tables."""
+    say, lap = say or _quiet, lap or (lambda step: None)
+    lap("read")
+    say("preparing", 0.1)
+    ctx = prepare(inputs, period, settings)
+    lap("prepare")
+    parts: list[pl.DataFrame] = []
+    for i, rule in enumerate(RULES):
+        say(rule.code.value, 0.2 + 0.6 * i / len(RULES))
+        parts.append(rule.run(ctx, settings).select(RULE_COLUMNS).collect(engine=ENGINE))
+        lap(rule.code.value)
+    found = finish(pl.concat(parts), period, settings.severity, run)
+    lap("findings")
+    say("dispositions, tie-outs, matches", 0.8)
+    disp, ties, pairs, passages = pl.collect_all(
+        [*outputs(ctx, settings), ctx.passages.filter(in_period(ctx)).select(pl.len())],
+        engine=ENGINE)
+    lap("outputs")
+    return RunTables(found, pairs, disp, ties, int(passages.item()))
+
+
+def in_period(ctx: Context) -> pl.Expr:
+    return ctx.period.holds(pl.col("business_date"))
+
+
+def outputs(ctx: Context, settings: Settings) -> list[pl.LazyFrame]:
+    """Dispositions, tie-outs and matches of the period's business dates, each in
+    a total order on a unique key, so that it does not depend on the load order:
+    dispositions by txn_id; tie-outs by date and station; matches PASSAGE_ITEM by
+    settlement_id, then BATCH_CREDIT by account and entry_id. (One string column
+    sorts several times faster than the same rows by several columns.)"""
+    def shaped(frame: pl.LazyFrame, schema: dict[str, pl.DataType], *key: str) -> pl.LazyFrame:
+        return frame.filter(in_period(ctx)).select(list(schema)).sort(*key, nulls_last=False)
+
+    return [
+        shaped(dispositions(ctx, settings.money), DISPOSITION_SCHEMA, "txn_id"),
+        shaped(tieouts(ctx), TIEOUT_SCHEMA, "business_date", "station_id"),
+        pl.concat([shaped(item_matches(ctx.items), MATCH_SCHEMA, "settlement_id"),
+                   shaped(credit_matches(ctx.credits), MATCH_SCHEMA, "account", "entry_id")]),
+    ]
+
+
+def finish(found: pl.DataFrame, period: Period, severity: SeveritySettings,
+           run: str) -> pl.DataFrame:
+    """Rule output → the run's findings: those of the period's business dates,
+    each identity once (else AssertionError), with run_id, category and
+    severity, in FINDING_COLUMNS and the run's total order."""
+    kept = found.select(RULE_COLUMNS).cast(RULE_SCHEMA).filter(  # type: ignore[arg-type]
+        period.holds(pl.col("business_date")))
+    check_identities(kept)
+    return kept.with_columns(
+        pl.lit(run, pl.String).alias("run_id"),
+        pl.col("code").replace_strict({c.value: CATEGORY[c].value for c in Code},
+                                      return_dtype=pl.String).alias("category"),
+        severity_of(severity).alias("severity"),
+    ).select(FINDING_COLUMNS).sort(FINDING_ORDER, nulls_last=False)
+
+
+def severity_of(cfg: SeveritySettings) -> pl.Expr:
+    """The code's level ([severity.codes] over the defaults), one level higher
+    when amount_at_risk_vnd >= raise_at_vnd (and raise_at_vnd > 0)."""
+    level = pl.col("code").replace_strict(
+        {c.value: cfg.level(c).value for c in Code}, return_dtype=pl.String)
+    if cfg.raise_at_vnd <= 0:
+        return level
+    raised = pl.col("code").replace_strict(
+        {c.value: cfg.level(c).raised().value for c in Code}, return_dtype=pl.String)
+    return pl.when(pl.col("amount_at_risk_vnd") >= cfg.raise_at_vnd).then(raised).otherwise(level)
+
+
+def check_identities(found: pl.DataFrame) -> None:
+    """Raise AssertionError naming the code and key when a code reports one
+    identity (etc.codes.IDENTITY) more than once: a rule bug, never data."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for code, cols in IDENTITY.items():
+        groups.setdefault(cols, []).append(code.value)
+    for cols, codes in groups.items():
+        twice = (found.filter(pl.col("code").is_in(codes))
+                 .group_by("code", *cols).len().filter(pl.col("len") > 1))
+        if twice.height:
+            first = twice.sort("code", *cols, nulls_last=False).row(0, named=True)
+            key = ", ".join(f"{c}={first[c]}" for c in cols)
+            raise AssertionError(
+                f"{first['code']}: identity ({key}) reported {first['len']} times; "
+                f"{twice.height} identities of {sorted(set(twice['code']))} are duplicated "
+                "(a rule must report each identity once)")
+
+
+def common_severity(found: pl.DataFrame) -> dict[Code, Severity]:
+    """Per code with findings, its most common severity (a tie: the higher)."""
+    counts = found.group_by("code", "severity").len().iter_rows()
+    best: dict[Code, tuple[int, int, Severity]] = {}
+    for code, level, n in counts:
+        sev = Severity(level)
+        cand = (n, sev.rank, sev)
+        if Code(code) not in best or cand[:2] > best[Code(code)][:2]:
+            best[Code(code)] = cand
+    return {c: best[c][2] for c in Code if c in best}
+
+
+def _quiet(step: str, done: float) -> None:
+    """A progress callback that shows nothing."""
+
+
+def _stopwatch(timings: dict[str, float]) -> Callable[[str], None]:
+    """`lap(step)` records the seconds since the previous lap under `step`."""
+    last = [perf_counter()]
+
+    def lap(step: str) -> None:
+        now = perf_counter()
+        timings[step] = round(now - last[0], 4)
+        last[0] = now
+    return lap

@@ -1,0 +1,110 @@
+"""A run's findings as a file: CSV, Parquet or JSON, byte-identical for the same run.
+
+    frame = findings_of(store, run_id=None, code=None)   # the latest run
+    export_findings(frame, "csv", Path("out/findings.csv"))
+
+Columns are FINDING_SCHEMA's, in its order; rows as given (the store hands them
+in the run's order). Dates are ISO (YYYY-MM-DD), amounts integers, and a
+missing key is empty in CSV and null in JSON. Every file is written to a
+temporary name in its folder and then renamed, so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+
+import polars as pl
+
+from etc.codes import Code
+from etc.errors import EtcError, UsageError
+from etc.findings import FINDING_SCHEMA
+from etc.store import Store
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    PARQUET = "parquet"
+    JSON = "json"
+
+
+def findings_of(store: Store, run_id: str | None = None,
+                code: Code | str | None = None) -> tuple[str, pl.DataFrame]:
+    """(run id, findings) of run `run_id` (default: the latest run), of one code
+    or all (any case). An unknown run or code, or no run at all, is a UsageError."""
+    if code is not None:
+        if str(code).upper() not in Code._value2member_map_:
+            raise UsageError(f"unknown rule code {str(code)!r}",
+                             hint="the codes are those of findings.md, e.g. TAG_UNKNOWN")
+        code = Code(str(code).upper())
+    if run_id is None:
+        run_id = store.latest_run_id()
+        if run_id is None:
+            raise UsageError("no run in the database yet", path=store.path,
+                             hint="run 'etc reconcile --date D' first")
+    elif run_id not in set(store.runs()["run_id"].to_list()):
+        raise UsageError(f"no run {run_id!r} in the database", path=store.path,
+                         hint="the run id is printed by 'etc reconcile'")
+    return run_id, store.run_findings(run_id, None if code is None else code.value)
+
+
+def export_findings(frame: pl.DataFrame, fmt: ExportFormat | str, out: Path) -> Path:
+    """Write `frame` (findings) to `out` as csv, parquet or json; returns `out`."""
+    fmt = ExportFormat(fmt)
+    missing = [c for c in FINDING_SCHEMA if c not in frame.columns]
+    if missing:
+        raise ValueError(f"not a findings frame: {', '.join(missing)} missing")
+    typed = frame.select(pl.col(c).cast(t) for c, t in FINDING_SCHEMA.items()).rechunk()
+    writer = {ExportFormat.CSV: _csv, ExportFormat.PARQUET: _parquet,
+              ExportFormat.JSON: _json}[fmt]
+    _atomic(out, lambda tmp: writer(typed, tmp))
+    return out
+
+
+def _csv(frame: pl.DataFrame, path: Path) -> None:
+    frame.write_csv(path, include_header=True, line_terminator="\n", null_value="",
+                    date_format="%Y-%m-%d")
+
+
+def _parquet(frame: pl.DataFrame, path: Path) -> None:
+    # One row group, fixed compression: the same frame gives the same bytes.
+    frame.write_parquet(path, compression="zstd", compression_level=3, statistics=True,
+                        row_group_size=max(frame.height, 1))
+
+
+def _json(frame: pl.DataFrame, path: Path) -> None:
+    """A JSON array, one object per line, keys in column order."""
+    text = frame.with_columns(pl.col("business_date").dt.to_string("%Y-%m-%d"))
+    with path.open("w", encoding="utf-8", newline="\n") as fh:
+        if text.is_empty():
+            fh.write("[]\n")
+            return
+        fh.write("[\n")
+        last = text.height - 1
+        for i, row in enumerate(text.iter_rows(named=True)):
+            fh.write(json.dumps(row, ensure_ascii=False) + (",\n" if i < last else "\n"))
+        fh.write("]\n")
+
+
+def _atomic(out: Path, write: Callable[[Path], None]) -> None:
+    """Run `write(tmp)` on a temporary file beside `out`, then rename it to `out`."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    except OSError as exc:
+        raise EtcError(f"cannot write the file: {exc.strerror or exc}", path=out) from None
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        write(tmp)
+        os.replace(tmp, out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise EtcError(f"cannot write the file: {exc.strerror or exc}", path=out) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
