@@ -18,7 +18,7 @@ import polars as pl
 
 from etc.codes import Code
 from etc.context import Context
-from etc.findings import finding, vnd
+from etc.findings import finding, say, vnd
 from etc.localtime import OFFSET
 from etc.settings import TagSettings
 
@@ -28,19 +28,6 @@ NOT_ACTIVE = ("BLOCKED", "LOST", "EXPIRED")
 PASSAGE_KEYS = ("business_date", "station_id", "lane_id", "txn_id", "tag_id", "plate",
                 "staff_id")
 """Columns of a passage that a passage-keyed finding carries."""
-
-
-def say(template: str, *values: pl.Expr) -> pl.Expr:
-    """`template` with each `{}` replaced by the next value as text; null when a
-    value is null. Built with `pl.concat_str` rather than `pl.format`, which in
-    polars 2.1 can panic on a multi-chunk frame after a filter."""
-    texts = template.split("{}")
-    if len(texts) != len(values) + 1:
-        raise ValueError(f"{len(texts) - 1} placeholders for {len(values)} values")
-    parts: list[pl.Expr] = [pl.lit(texts[0])]
-    for value, text in zip(values, texts[1:], strict=True):
-        parts += [value.cast(pl.String), pl.lit(text)]
-    return pl.concat_str(parts)
 
 
 def local_text(instant: pl.Expr) -> pl.Expr:

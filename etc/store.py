@@ -419,6 +419,12 @@ class Store:
             cols = [n for n, _ in table_columns(schema)
                     if n not in {EXTRA, LOAD_ID, SOURCE_ROW, *raw}]
             sql = f"SELECT {', '.join(map(_q, cols))} FROM {schema.table}"
+            if kind is Kind.LANES:  # etc.txnkey: txn_id's surrogate, for equality only
+                sql = f"SELECT {', '.join(map(_q, cols))}, rowid::BIGINT AS txn_key FROM lanes"
+            elif kind is Kind.SETTLEMENTS:
+                sql = (f"SELECT {', '.join('s.' + _q(c) for c in cols)}, "
+                       "l.rowid::BIGINT AS txn_key FROM settlements s "
+                       "LEFT JOIN lanes l ON l.txn_id = s.txn_id")
             frames[field] = self.con.sql(sql).pl().lazy()
         return Inputs(**frames)
 

@@ -11,7 +11,7 @@ import polars as pl
 
 from etc.codes import Code
 from etc.context import Context
-from etc.findings import finding, vnd
+from etc.findings import finding, say, vnd
 from etc.settings import MoneySettings
 
 
@@ -27,7 +27,7 @@ def batch_unpaid(ctx: Context, cfg: MoneySettings) -> pl.LazyFrame:
     on the last day of the data may simply not be credited yet."""
     paid = ctx.credits.filter(pl.col("batch_id").is_not_null()).select("batch_id")
     unpaid = ctx.batches.join(paid, on="batch_id", how="anti")
-    detail = pl.format(
+    detail = say(
         "batch {} ({} items, net {} VND, last item {}) has no credit on account {} "
         "by reference, remittance text or amount within {} of its last item",
         pl.col("batch_id"), pl.col("items"), vnd(pl.col("net_vnd")), pl.col("business_date"),
@@ -51,7 +51,7 @@ def batch_amount_mismatch(ctx: Context, cfg: MoneySettings) -> pl.LazyFrame:
     wrong = ctx.batches.join(paid, on="batch_id").filter(
         pl.col("credited_vnd") != pl.col("net_vnd"))
     diff = pl.col("credited_vnd") - pl.col("net_vnd")
-    detail = pl.format(
+    detail = say(
         "batch {} was credited {} VND in {} credit(s) matched by {} but its net is {} VND "
         "(gross {} − fee {} VND), a difference of {} VND",
         pl.col("batch_id"), vnd(pl.col("credited_vnd")), pl.col("credits"),
@@ -72,7 +72,7 @@ def bank_unmatched_credit(ctx: Context, cfg: MoneySettings) -> pl.LazyFrame:
     an entry id is unique per account only. Debits are never findings."""
     lone = ctx.credits.filter(pl.col("batch_id").is_null()).with_columns(
         pl.col("booking_date").alias("business_date"))
-    detail = pl.format(
+    detail = say(
         "credit {} of {} VND on account {} booked {} (reference {}) names no known batch "
         "and its amount equals the net of no single unpaid batch of that account within {}",
         pl.col("entry_id"), vnd(pl.col("amount_vnd")), pl.col("account"), pl.col("booking_date"),

@@ -21,6 +21,7 @@ from etc.context import Context
 from etc.localtime import day_start
 from etc.outputs import DISPOSITION_SCHEMA, Disposition
 from etc.settings import MoneySettings
+from etc.txnkey import TXN_KEY
 
 
 def _by_passage() -> pl.Expr:
@@ -55,22 +56,22 @@ def dispositions(ctx: Context, cfg: MoneySettings) -> pl.LazyFrame:
     """
     in_period = ctx.period.holds(pl.col("business_date"))
     passages = ctx.passages.filter(in_period).select(
-        "business_date", "station_id", "lane_id", "txn_id", "payment_method", "override",
-        "amount_vnd", "charged")
+        "business_date", "station_id", "lane_id", "txn_id", TXN_KEY, "payment_method",
+        "override", "amount_vnd", "charged")
     paying = ctx.items.filter(pl.col("has_passage") & in_period)
     first = paying.filter(pl.col("rank") == 0).select(
-        "txn_id", pl.col("settlement_id").alias("first_settlement_id"),
+        TXN_KEY, pl.col("settlement_id").alias("first_settlement_id"),
         pl.col("settled_at").alias("first_settled_at"),
         pl.col("amount_vnd").alias("first_amount_vnd"))
-    further = paying.filter(pl.col("rank") >= 1).group_by("txn_id").agg(
+    further = paying.filter(pl.col("rank") >= 1).group_by(TXN_KEY).agg(
         pl.len().cast(pl.UInt32).alias("further"),
         pl.col("amount_vnd").sum().alias("further_vnd"))
     has_first = pl.col("first_settlement_id").is_not_null()
     charged_vnd = pl.when(pl.col("charged")).then(pl.col("amount_vnd")).otherwise(0)
     deadline = day_start(pl.col("business_date"), cfg.late_after_days + 1)
     return (
-        passages.join(first, on="txn_id", how="left")
-        .join(further, on="txn_id", how="left")
+        passages.join(first, on=TXN_KEY, how="left")
+        .join(further, on=TXN_KEY, how="left")
         .with_columns(
             charged_vnd.cast(pl.Int64).alias("charged_vnd"),
             (has_first.cast(pl.UInt32) + pl.col("further").fill_null(0)).alias("items"),

@@ -20,9 +20,10 @@ import polars as pl
 
 from etc.codes import Code
 from etc.context import Context
-from etc.findings import finding, vnd
+from etc.findings import finding, say, vnd
 from etc.localtime import OFFSET, day_start
 from etc.settings import MoneySettings
+from etc.txnkey import TXN_KEY
 from ledgers.tariffs import CHARGE_FREE_OVERRIDES
 
 PASSAGE_KEYS = ("business_date", "station_id", "lane_id", "txn_id", "tag_id", "plate",
@@ -47,22 +48,6 @@ def _first_of_charged_etc() -> pl.Expr:
     owes = ~pl.col("passage_override").is_in(CHARGE_FREE_OVERRIDES).fill_null(False)
     return (pl.col("rank") == 0) & pl.col("has_passage") & owes & (
         pl.col("passage_payment_method") == "ETC")
-
-
-def say(template: str, *values: pl.Expr) -> pl.Expr:
-    """`template` with each `{}` replaced by the next value as text; null when a
-    value is null (as `pl.format`).
-
-    Not `pl.format` itself: in polars 2.1 it panics ("assertion failed: i <
-    self.len()") on a frame of several chunks after a filter — which the engine's
-    `items` frame is (built by a concat) — where `pl.concat_str` does not."""
-    texts = template.split("{}")
-    if len(texts) != len(values) + 1:
-        raise ValueError(f"{len(texts) - 1} placeholders for {len(values)} values")
-    parts: list[pl.Expr] = [pl.lit(texts[0])]
-    for value, text in zip(values, texts[1:], strict=True):
-        parts += [value.cast(pl.String), pl.lit(text)]
-    return pl.concat_str(parts)
 
 
 def _local_text(instant: pl.Expr) -> pl.Expr:
@@ -97,7 +82,8 @@ def settlement_missing(ctx: Context, cfg: MoneySettings) -> pl.LazyFrame:
     the item), when the tag is known. Not: CASH, EXEMPT, VOID or FREE_PASS
     passages, which no provider settles."""
     owed = ctx.passages.filter(pl.col("charged") & (pl.col("payment_method") == "ETC"))
-    missing = owed.join(ctx.items.select("txn_id"), on="txn_id", how="anti")
+    paid = ctx.items.select(TXN_KEY).drop_nulls()
+    missing = owed.join(paid, on=TXN_KEY, how="anti")
     return finding(
         missing.select(*PASSAGE_KEYS, "amount_vnd", "tag_provider_id"),
         Code.SETTLEMENT_MISSING, amount=pl.col("amount_vnd"),
@@ -129,10 +115,10 @@ def settlement_duplicate(ctx: Context, cfg: MoneySettings) -> pl.LazyFrame:
     naming a txn_id no passage has (each is a SETTLEMENT_ORPHAN). A further item
     from another provider is also SETTLEMENT_WRONG_PROVIDER."""
     extra = ctx.items.filter(pl.col("has_passage") & (pl.col("rank") >= 1))
-    first = ctx.items.filter(pl.col("rank") == 0).select(
-        "txn_id", pl.col("settlement_id").alias("first_settlement_id"))
-    extra = extra.join(first.join(extra.select("txn_id"), on="txn_id", how="semi"),
-                       on="txn_id", how="left")
+    first = ctx.items.filter(pl.col("has_passage") & (pl.col("rank") == 0)).select(
+        TXN_KEY, pl.col("settlement_id").alias("first_settlement_id"))
+    extra = extra.join(first.join(extra.select(TXN_KEY), on=TXN_KEY, how="semi"),
+                       on=TXN_KEY, how="left")
     return finding(
         extra, Code.SETTLEMENT_DUPLICATE, amount=pl.col("amount_vnd"), keys=_item_keys(),
         detail=say("item {} of {} pays {} VND for passage {}, already settled by item {}",

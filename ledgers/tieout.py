@@ -30,28 +30,36 @@ def banked_items(ctx: Context) -> pl.LazyFrame:
     """
     credited = ctx.credits.filter(pl.col("batch_id").is_not_null()).group_by("batch_id").agg(
         pl.col("amount_vnd").sum().alias("credited"))
+    per_batch = ctx.batches.select("batch_id", pl.col("net_vnd").alias("batch_net")).join(
+        credited, on="batch_id", how="left")
     items = ctx.items.select(
         "settlement_id", "batch_id", "station_id", "business_date", "amount_vnd",
         pl.col("fee_vnd").fill_null(0),
-    ).with_columns((pl.col("amount_vnd") - pl.col("fee_vnd")).alias("net_vnd"))
-    batch_net = pl.col("net_vnd").sum().over("batch_id")
+    ).with_columns((pl.col("amount_vnd") - pl.col("fee_vnd")).alias("net_vnd")).join(
+        per_batch, on="batch_id", how="left")
+    # Nearly every batch is unpaid or paid its net exactly: those items need no
+    # window. Only the items of the few batches paid another sum are spread pro rata.
+    plain = pl.col("credited").is_null() | (pl.col("credited") == pl.col("batch_net"))
+    settled = items.filter(plain).with_columns(
+        pl.when(pl.col("credited").is_null()).then(pl.lit(0, pl.Int64))
+        .otherwise(pl.col("net_vnd")).alias("banked_vnd"))
+    batch_net = pl.col("batch_net")
     first = pl.col("settlement_id") == pl.col("settlement_id").min().over("batch_id")
     wide = pl.Int128()
     share = (
-        pl.when(pl.col("credited").is_null()).then(pl.lit(0, pl.Int64))
-        .when(pl.col("credited") == batch_net).then(pl.col("net_vnd"))
-        .when(batch_net == 0).then(pl.lit(0, pl.Int64))
+        pl.when(batch_net == 0).then(pl.lit(0, pl.Int64))
         .otherwise((pl.col("net_vnd").cast(wide) * pl.col("credited").cast(wide)
                     // batch_net.cast(wide)).cast(pl.Int64))
     )
-    remainder = pl.col("credited").fill_null(0) - pl.col("share").sum().over("batch_id")
-    return (
-        items.join(credited, on="batch_id", how="left")
+    remainder = pl.col("credited") - pl.col("share").sum().over("batch_id")
+    spread = (
+        items.filter(~plain)
         .with_columns(share.alias("share"))
         .with_columns((pl.col("share") + pl.when(first).then(remainder).otherwise(0))
                       .alias("banked_vnd"))
-        .drop("batch_id", "credited", "share")
+        .drop("share")
     )
+    return pl.concat([settled, spread]).drop("batch_id", "credited", "batch_net")
 
 
 def tieouts(ctx: Context) -> pl.LazyFrame:

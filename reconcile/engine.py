@@ -146,19 +146,21 @@ def in_period(ctx: Context) -> pl.Expr:
 
 
 def outputs(ctx: Context, settings: Settings) -> list[pl.LazyFrame]:
-    """Dispositions, tie-outs and matches of the period's business dates, each in
-    a total order on a unique key, so that it does not depend on the load order:
-    dispositions by txn_id; tie-outs by date and station; matches PASSAGE_ITEM by
-    settlement_id, then BATCH_CREDIT by account and entry_id. (One string column
-    sorts several times faster than the same rows by several columns.)"""
-    def shaped(frame: pl.LazyFrame, schema: dict[str, pl.DataType], *key: str) -> pl.LazyFrame:
-        return frame.filter(in_period(ctx)).select(list(schema)).sort(*key, nulls_last=False)
+    """Dispositions, tie-outs and matches of the period's business dates.
+
+    Tie-outs (a few rows per station and day) are sorted by date and station.
+    Dispositions (one row per passage) and matches (one per settlement item) are
+    not: sorting 10 M rows on a text key took ~5 s each, and a table's rows have
+    no order in SQL anyway — readers ORDER BY (txn_id; stage, settlement_id,
+    account, entry_id). Their content, as a set, does not depend on load order."""
+    def shaped(frame: pl.LazyFrame, schema: dict[str, pl.DataType]) -> pl.LazyFrame:
+        return frame.filter(in_period(ctx)).select(list(schema))
 
     return [
-        shaped(dispositions(ctx, settings.money), DISPOSITION_SCHEMA, "txn_id"),
-        shaped(tieouts(ctx), TIEOUT_SCHEMA, "business_date", "station_id"),
-        pl.concat([shaped(item_matches(ctx.items), MATCH_SCHEMA, "settlement_id"),
-                   shaped(credit_matches(ctx.credits), MATCH_SCHEMA, "account", "entry_id")]),
+        shaped(dispositions(ctx, settings.money), DISPOSITION_SCHEMA),
+        shaped(tieouts(ctx), TIEOUT_SCHEMA).sort("business_date", "station_id"),
+        pl.concat([shaped(item_matches(ctx.items), MATCH_SCHEMA),
+                   shaped(credit_matches(ctx.credits), MATCH_SCHEMA)]),
     ]
 
 

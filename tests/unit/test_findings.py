@@ -64,3 +64,13 @@ def test_every_code_has_a_category_an_identity_and_a_default_level() -> None:
     assert Severity.LOW.raised() is Severity.MEDIUM
     assert Severity.CRITICAL.raised() is Severity.CRITICAL
     assert all(k in (*KEY_COLUMNS, "business_date") for ks in IDENTITY.values() for k in ks)
+
+
+def test_no_rule_package_uses_pl_format() -> None:
+    """pl.format panics in polars 2.1 on chunked, filtered frames (see say())."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    users = sorted(str(p.relative_to(root)) for pkg in ("cards", "ledgers", "reconcile")
+                   for p in (root / pkg).rglob("*.py") if "pl.format(" in p.read_text())
+    assert users == []

@@ -11,6 +11,7 @@ from literal import TAG_A, frame, item, lane
 
 from etc.outputs import MATCH_SCHEMA
 from etc.schemas import SETTLEMENTS
+from etc.txnkey import with_txn_keys
 from ledgers.items import ITEM_COLUMNS, item_matches, rank_items
 
 
@@ -19,9 +20,15 @@ def passages(rows: list[dict[str, Any]], provider: str | None = "VETC") -> pl.La
     return frame("lanes", rows).with_columns(pl.lit(provider, pl.String).alias("tag_provider_id"))
 
 
+def keyed_rank(settlements: pl.LazyFrame, passages: pl.LazyFrame) -> pl.LazyFrame:
+    """rank_items after the txn_key surrogate is given, as the engine does."""
+    lanes, items = with_txn_keys(passages, settlements)
+    return rank_items(items, lanes)
+
+
 def items(settlements: list[dict[str, Any]], lanes: list[dict[str, Any]],
           provider: str | None = "VETC") -> pl.DataFrame:
-    out = rank_items(frame("settlements", settlements), passages(lanes, provider)).collect()
+    out = keyed_rank(frame("settlements", settlements), passages(lanes, provider)).collect()
     assert out.height == len(settlements)
     return out.sort("settlement_id")
 
@@ -71,7 +78,7 @@ def test_items_of_one_txn_are_ranked_even_without_a_passage() -> None:
 
 
 def test_matches_one_row_per_item_with_a_passage() -> None:
-    its = rank_items(
+    its = keyed_rank(
         frame("settlements", [
             item("S1", "T1", batch_id="B-V"),
             item("S2", "T1", provider_id="EPASS", settled_at="2026-11-02 08:00",
