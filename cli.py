@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -154,7 +154,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 7,
     db: DbOption = None,
 ) -> None:
-    """Make a realistic sample with known anomalies and load it. [default db: OUT/etc.duckdb]"""
+    """Make a realistic sample with known anomalies, load and reconcile it. [db: OUT/etc.duckdb]"""
     from etc.generate import generate
 
     with _progress(100, "generating") as update:
@@ -163,13 +163,22 @@ def demo(
         sample = generate(out_dir, seed=seed, days=days, passages=passages, progress=step)
     out.print(f"Sample of {days} day(s) from {sample.start} written to {out_dir}/ "
               f"(ground truth: {sample.truth.name})")
+    from reconcile.engine import reconcile
+
+    period = Period(sample.start, sample.start + timedelta(days=days - 1))
     with Store(db or out_dir / "etc.duckdb") as store:
         files = [p for kind_files in sample.files.values() for p in kind_files]
         results = _run_ingest(store, files, None)
         where = store.path
-    out.print(f"Loaded into {where}. Next: etc quarantine --db {where}")
-    if any(r.status == "refused" for r in results):
-        raise typer.Exit(2)
+        if any(r.status == "refused" for r in results):
+            raise typer.Exit(2)
+        with _progress(100, "reconciling") as update:
+            def rstep(what: str, fraction: float) -> None:
+                update(completed=100 * fraction, item=what)
+            result = reconcile(store, period, load_settings(None), progress=rstep)
+    _print_run(result)
+    out.print(f"Loaded and reconciled in {where}. Next: etc findings --db {where} "
+              f"--format csv --out findings.csv; etc quarantine --db {where}", highlight=False)
 
 
 def _reconcile_table(result: RunResult) -> Table:
@@ -212,6 +221,10 @@ def reconcile_cmd(
         result = reconcile(store, Period(first, last), settings, progress=step)
     if result.passages == 0:
         err.print(f"etc: warning: no passages loaded for {first}..{last}", highlight=False)
+    _print_run(result)
+
+
+def _print_run(result: RunResult) -> None:
     out.print(_reconcile_table(result))
     out.print(f"{result.total_findings:,} findings, {result.total_at_risk_vnd:,} VND at risk; "
               f"run {result.run_id}", highlight=False)

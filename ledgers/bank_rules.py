@@ -69,7 +69,8 @@ def bank_unmatched_credit(ctx: Context, cfg: MoneySettings) -> pl.LazyFrame:
     out no unpaid batch of the account within the window (an amount equal to two
     batches' nets, or a batch two credits could pay, is not matched). At risk: its
     amount; business date: its booking date; the account is in the detail since
-    an entry id is unique per account only. Debits are never findings."""
+    an entry id is unique per account only (an id unmatched on two accounts is
+    reported as "account/entry_id"). Debits are never findings."""
     lone = ctx.credits.filter(pl.col("batch_id").is_null()).with_columns(
         pl.col("booking_date").alias("business_date"))
     detail = say(
@@ -78,4 +79,11 @@ def bank_unmatched_credit(ctx: Context, cfg: MoneySettings) -> pl.LazyFrame:
         pl.col("entry_id"), vnd(pl.col("amount_vnd")), pl.col("account"), pl.col("booking_date"),
         pl.col("reference").fill_null("empty"), _window(cfg),
     )
-    return finding(lone, Code.BANK_UNMATCHED_CREDIT, amount=pl.col("amount_vnd"), detail=detail)
+    # An entry id is unique per account only: where the same id is unmatched on two
+    # accounts, each finding's entry_id is qualified as "account/entry_id", so the
+    # finding stays one per identity.
+    shared = pl.col("account").n_unique().over("entry_id") > 1
+    entry = pl.when(shared).then(pl.concat_str(pl.col("account"), pl.lit("/"), pl.col("entry_id"))
+                                 ).otherwise(pl.col("entry_id"))
+    return finding(lone, Code.BANK_UNMATCHED_CREDIT, amount=pl.col("amount_vnd"), detail=detail,
+                   keys={"entry_id": entry})

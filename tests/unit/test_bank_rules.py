@@ -144,3 +144,18 @@ def test_generated_sample_equals_its_truth() -> None:
             for r in truth.iter_rows(named=True)}
     assert len(want) == 12
     assert got == want
+
+
+def test_the_same_entry_id_unmatched_on_two_accounts_is_reported_once_per_account() -> None:
+    from literal import context, entry, station
+
+    ctx = context(stations=[station("ST01"), station("ST02")], bank=[
+        entry("FT1", account="ACCT-ST01", amount_vnd=11_000),
+        entry("FT1", account="ACCT-ST02", amount_vnd=12_000),
+        entry("FT2", account="ACCT-ST02", amount_vnd=13_000)])
+    from etc.settings import MoneySettings
+    from ledgers.bank_rules import bank_unmatched_credit
+
+    got = bank_unmatched_credit(ctx, MoneySettings()).collect()
+    assert sorted(got.select("entry_id", "amount_at_risk_vnd").rows()) == [
+        ("ACCT-ST01/FT1", 11_000), ("ACCT-ST02/FT1", 12_000), ("FT2", 13_000)]
