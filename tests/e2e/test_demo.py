@@ -24,6 +24,9 @@ def test_demo_loads_every_generated_row(tmp_path: Path) -> None:
         loads = con.sql("SELECT file, rows_read, rows_loaded, rows_present, rows_quarantined "
                         "FROM loads").pl()
         reasons = con.sql("SELECT reason FROM quarantine ORDER BY reason").pl()
+        runs = con.sql("SELECT run_id, first_date, last_date, findings FROM runs").pl()
+        found = con.sql("SELECT * FROM findings").pl()
+        passages = con.execute("SELECT count(*) FROM dispositions").fetchall()[0][0]
     finally:
         con.close()
     assert stored == {
@@ -42,6 +45,13 @@ def test_demo_loads_every_generated_row(tmp_path: Path) -> None:
     assert reasons["reason"].to_list() == [
         "BAD_TIMESTAMP", "CLASS_OUT_OF_RANGE", "DUPLICATE_CONFLICT", "FRACTIONAL_MONEY",
         "MALFORMED_LINE", "MISSING_VALUE", "NEGATIVE_MONEY", "UNKNOWN_PAYMENT_METHOD"]
+    # and the demo reconciled the two days: one run, the truth's findings, every passage
+    truth = pl.read_csv(tmp_path / "again" / "truth.csv")
+    assert runs.height == 1
+    assert str(runs["first_date"][0]) == "2026-11-01" and str(runs["last_date"][0]) == "2026-11-02"
+    assert runs["findings"][0] == found.height == truth.height
+    assert sorted(found["code"].unique()) == sorted(truth["code"].unique())
+    assert passages == stored["lanes"]
 
 
 def test_demo_twice_loads_nothing_new(tmp_path: Path, capsys: object) -> None:
