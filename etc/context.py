@@ -47,8 +47,10 @@ class Period:
 class Inputs:
     """The input tables as loaded (etc.schemas), one LazyFrame each. Timestamps
     are `Datetime("us", "UTC")`, dates `Date`, money `Int64`, classes `Int8`,
-    plates normalised (with `<plate>_raw` beside them), tag ids upper-case;
-    `lanes` has `business_date` (local date of passed_at)."""
+    plates normalised, tag ids upper-case; `lanes` has `business_date` (local
+    date of passed_at). `lanes` and `settlements` may carry `txn_key`, the
+    integer surrogate of txn_id (etc.txnkey; the store adds it, `prepare` adds
+    it when absent): passages and items join on it."""
 
     lanes: pl.LazyFrame
     tags: pl.LazyFrame
@@ -64,7 +66,7 @@ class Context:
     """Everything a rule may read.
 
     passages — one row per loaded passage (all dates; rules report only the
-      period's): every lanes column, plus
+      period's): every lanes column (txn_key included), plus
         tag_ok            Boolean  tag_id is 24 hex characters
         tag_status        String   status of the tag row in force at passed_at
                                    (latest valid_from <= passed_at), null if none
@@ -75,7 +77,8 @@ class Context:
         tariff_vnd        Int64    tariff of station_id, charged_class, business_date
                                    (null when no tariff holds)
         avc_tariff_vnd    Int64    tariff of station_id, avc_class, business_date
-    items — one row per settlement item: every settlements column, plus
+    items — one row per settlement item: every settlements column (txn_key: the
+      passage's, null when none), plus
         rank              UInt32   0 for the passage's first item (by settled_at,
                                    then settlement_id), 1, 2, … for further ones
         has_passage       Boolean  a loaded passage has this txn_id

@@ -1,7 +1,8 @@
 """FRAUD rules of findings.md: possible fraud and revenue leakage.
 
 The two rules on a tag's sequence of passages (DOUBLE_CHARGE, TAG_CLONE) live
-in `reconcile.velocity`, which sorts the passages by tag once per rule; the three
+in `reconcile.velocity`, which sorts bare integer keys of all passages once per
+rule and the passages themselves only for the few tags that may fire; the three
 here read one passage (CLASS_UNDERCHARGE, EXEMPT_UNLISTED) or counts per staff
 member and day (STAFF_OVERRIDE_OUTLIER). Each is a pure function of the Context
 and the fraud settings, returning findings for every loaded date (the engine

@@ -6,15 +6,19 @@ passages have one order whatever the load order); a passage is compared with the
 one just before it only, as findings.md's "twice … within" and "closer in time
 than a vehicle could travel" are read (and as the generator's oracle does).
 
-Passages are many (10 M a day), so the order is made by one sort of the few
-columns the rules read, then a `shift` over the sorted frame (cheaper than a
-window `over` the tag). The sort's first key is an integer surrogate of the tag
-instead of the 24-character text: a well-formed tag id is 96 bits of hex, packed
-exactly into a UInt128 with the passage's second beside it, so most comparisons
-are of one integer and the text is never compared while sorting. A tag id that
-is not well formed gets its 64-bit hash in a range of its own; two distinct
-malformed ids with the same hash could interleave and hide a pair of theirs
-(never invent one: a pair always has the same tag id text).
+Passages are many (10 M a day) and pairs that fire are few, so each rule works
+in two steps. A coarse pass sorts one integer per passage — 32 bits of its tag
+id's hash, its whole second, and for TAG_CLONE its station's code — as bare
+values (no permutation, no text compared: the cheapest sort Polars has), and
+keeps the hashes of tags of which two neighbours in that order *could* fire.
+The exact pairs are then made, as the rules define them, from every passage of
+those suspect tags only (a few rows), found again by the same hash.
+
+The coarse pass keeps too many tags, never too few, whatever it cannot see
+(tags of one hash interleaved, the passages of one second in any order, a
+station missing from the list), so the findings are exactly those of one sort
+of all passages (tests/unit/test_fraud_rules.py compares the two). Why, is said
+where each test is made (`_repeats`, `_leaps`).
 """
 
 from __future__ import annotations
@@ -40,47 +44,113 @@ PREVIOUS_COLUMNS = ("txn_id", "station_id", "passed_at", "charged", "amount_vnd"
 """What they read of the tag's previous passage, as `<name>_prev`."""
 
 _PROVIDER = {"provider_id": pl.col("tag_provider_id")}  # the tag's issuer at the later passage
-_EPOCH_S = 946_684_800  # 2000-01-01 UTC: the surrogate keeps seconds since then (31 bits)
-_WORDS = ("_w0", "_w1", "_w2")
+_EPOCH_S = 946_684_800  # 2000-01-01 UTC: the coarse key keeps seconds since then (32 bits)
+_ETC = (pl.col("payment_method") == "ETC") & pl.col("tag_id").is_not_null()
+
+_WORD = 2**32  # the coarse keys are made of 32-bit fields
+_TAG_UNIT = pl.lit(2**64, pl.UInt128)  # the tag field's unit in a 128-bit key
+_HIGH = pl.lit(2**64 - _WORD, pl.UInt64)  # the tag field of a 64-bit key
+_TAG_BITS = pl.lit(2**128 - 2**64, pl.UInt128)  # the fields of a 128-bit key
+_SECOND_BITS = pl.lit(2**64 - _WORD, pl.UInt128)
+_STATION_BITS = pl.lit(_WORD - 1, pl.UInt128)
 
 
-def _tag_key(frame: pl.LazyFrame) -> pl.LazyFrame:
-    """`frame` with `_key` (UInt128): for a well-formed tag the 96-bit value of its
-    hex id × 2³¹ + seconds since 2000 (clamped); otherwise 2¹²⁷ + hash × 2³¹ +
-    seconds. Equal ids give equal high bits, so ordering by (`_key`, passed_at,
-    txn_id) orders by tag, then time. Built in stages: each step reads columns,
-    not the expression before it again."""
-    text = pl.when(pl.col("tag_ok")).then(pl.col("tag_id")).otherwise(pl.lit("0" * 24))
-    words = text.cast(pl.Binary).bin.reinterpret(dtype=pl.Array(pl.UInt64, 3), endianness="big")
-    frame = frame.with_columns(words.alias("_w")).with_columns(
-        pl.col("_w").arr.get(i).alias(w) for i, w in enumerate(_WORDS))
-    # eight ASCII hex digits per word → eight nibbles ('0'-'9': low 4 bits, 'A'-'F': + 9)
-    frame = frame.with_columns(
-        (pl.col(w) & 0x0F0F0F0F0F0F0F0F) + (pl.col(w) // 64 & 0x0101010101010101) * 9
-        for w in _WORDS)
-    for shift, mask in ((16, 0x00FF00FF00FF00FF), (256, 0x0000FFFF0000FFFF), (65536, 0xFFFFFFFF)):
-        frame = frame.with_columns((pl.col(w) | pl.col(w) // shift) & mask for w in _WORDS)
-    wide = [pl.col(w).cast(pl.UInt128) for w in _WORDS]
-    hex96 = wide[0] * 2**64 + wide[1] * 2**32 + wide[2]
-    odd = pl.lit(2**63, pl.UInt64).cast(pl.UInt128) * 2**64 + pl.col("tag_id").hash().cast(
-        pl.UInt128) * 2**31
-    seconds = (pl.col("passed_at").dt.epoch("s") - _EPOCH_S).clip(0, 2**31 - 1).cast(pl.UInt128)
-    key = pl.when(pl.col("tag_ok")).then(hex96 * 2**31).otherwise(odd) + seconds
-    return frame.with_columns(key.alias("_key")).drop("_w", *_WORDS)
+def tagged(passages: pl.LazyFrame) -> pl.LazyFrame:
+    """`passages` with `_tag` (UInt64 < 2³²): the upper half of the 64-bit hash of
+    the tag id, null unless an ETC passage with a tag id (the only ones paired)."""
+    return passages.with_columns(pl.when(_ETC).then(pl.col("tag_id").hash() // _WORD)
+                                 .alias("_tag"))
 
 
-def tag_pairs(passages: pl.LazyFrame) -> pl.LazyFrame:
-    """Every ETC passage with a tag id that has an earlier passage of the same tag:
-    `PASSAGE_COLUMNS` of it and `PREVIOUS_COLUMNS` of that earlier one (`_prev`),
-    plus `gap` (Duration, passed_at − passed_at_prev, never negative)."""
-    etc = passages.filter((pl.col("payment_method") == "ETC") & pl.col("tag_id").is_not_null())
-    ordered = _tag_key(etc.select(*PASSAGE_COLUMNS, "tag_ok")).sort(
-        "_key", "passed_at", "txn_id")
+def _second() -> pl.Expr:
+    """Whole seconds of passed_at since 2000 (clamped to 32 bits), UInt64."""
+    seconds = (pl.col("passed_at").dt.epoch("s") - _EPOCH_S).clip(0, _WORD - 1)
+    return seconds.cast(pl.UInt64)
+
+
+def _station_code() -> pl.Expr:
+    """32 bits of the hash of station_id (UInt64 < 2³²)."""
+    return pl.col("station_id").hash() // _WORD
+
+
+def _coarse(passages: pl.LazyFrame, key: pl.Expr) -> pl.LazyFrame:
+    """`_v`: `key` of every `tagged` passage with a `_tag`, ascending. The values
+    alone are sorted (no permutation, no text): the cheapest sort there is. With
+    `_tag` as its first field and the second next, one tag's passages are
+    consecutive and in time order to the second; those of one second are in any
+    order, and two tags with one hash interleave."""
+    return passages.select(key.filter(pl.col("_tag").is_not_null()).sort().alias("_v"))
+
+
+def _repeats(passages: pl.LazyFrame, window_s: float) -> pl.LazyFrame:
+    """`_tag`s of which two coarse neighbours are at most `window_s` + 1 whole
+    seconds apart (key: tag × 2³² + second). A pair A → B of one tag within the
+    window is two passages whose seconds differ by less than `window_s` + 1;
+    every row between them in the coarse order (an interleaved tag, a passage
+    of the same second) has its second between theirs, so each step from A to B
+    is that close too."""
+    v = pl.col("_v")
+    near = ((v & _HIGH) == (v & _HIGH).shift(1)) & (v - v.shift(1) <= int(window_s + 1))
+    return (_coarse(passages, pl.col("_tag") * _WORD + _second()).filter(near)
+            .select((v // _WORD).alias("_tag")).unique())
+
+
+def _leaps(passages: pl.LazyFrame, stations: pl.LazyFrame, speed_kmh: float) -> pl.LazyFrame:
+    """`_tag`s of which two coarse neighbours are further apart than `speed_kmh`
+    covers in their seconds' difference less 2 s (a lower bound of the time
+    between them, with room for rounding); key: tag × 2⁶⁴ + second × 2³² +
+    station code (32 bits of the station id's hash). Great-circle distance is a
+    metric, so along the coarse rows from A to B of a pair that fires, at least
+    one step is that fast: the steps' distances add up to at least A–B's, their
+    lower bounds of time to at most A–B's time less 1 s. A step's distance is
+    that of any two listed stations with its codes (the largest, as a step is
+    kept when one is fast); with a code no listed station has, 0 to the same
+    code, else the farthest distance between two listed stations: every such
+    station is then taken as one point (any point keeps the sum above A–B's),
+    so a station missing from the list cannot break a chain."""
+    code = _station_code()
+    key = (pl.col("_tag").cast(pl.UInt128) * _TAG_UNIT
+           + (_second() * _WORD + code.fill_null(_WORD - 1)).cast(pl.UInt128))
+    v, u = pl.col("_v"), pl.col("_v").shift(1)
+    steps = _coarse(passages, key).select(v, u.alias("_u")).filter(
+        (v & _TAG_BITS) == (pl.col("_u") & _TAG_BITS)).select(
+        "_v",
+        (pl.col("_u") & _STATION_BITS).cast(pl.UInt64).alias("_st_prev"),
+        (v & _STATION_BITS).cast(pl.UInt64).alias("_st"),
+        ((v & _SECOND_BITS) - (pl.col("_u") & _SECOND_BITS)).cast(pl.Float64).alias("_seconds"),
+    ).select("_v", (pl.col("_st_prev") * _WORD + pl.col("_st")).alias("_leg"),
+             (pl.col("_st_prev") == pl.col("_st")).alias("_stay"),
+             pl.col("_seconds") / _WORD)  # exact: a multiple of 2³² below 2⁶⁴
+    geo = stations.select(code.alias("_st"), "lat", "lon")
+    legs = geo.join(geo, how="cross", suffix="_prev").group_by(
+        (pl.col("_st_prev") * _WORD + pl.col("_st")).alias("_leg")).agg(
+        haversine_km(pl.col("lat_prev"), pl.col("lon_prev"), pl.col("lat"), pl.col("lon"))
+        .max().alias("_km"))
+    farthest = legs.select(pl.col("_km").max().alias("_farthest"))
+    unlisted = pl.when(pl.col("_stay")).then(0.0).otherwise(pl.col("_farthest"))
+    km = pl.col("_km").fill_null(unlisted) * (1 + 1e-9)  # room for rounding
+    least_h = (pl.col("_seconds") - 2).clip(lower_bound=0) / 3600
+    return (steps.join(legs, on="_leg", how="left").join(farthest, how="cross")
+            .filter(km > speed_kmh * least_h)
+            .select((v // _TAG_UNIT).cast(pl.UInt64).alias("_tag")).unique())
+
+
+def tag_pairs(passages: pl.LazyFrame, suspects: pl.LazyFrame) -> pl.LazyFrame:
+    """Every ETC passage with a tag id whose tag hash is in `suspects` (`_tag`)
+    and that has an earlier passage of the same tag: `PASSAGE_COLUMNS` of it and
+    `PREVIOUS_COLUMNS` of that earlier one (`_prev`), plus `gap` (Duration,
+    passed_at − passed_at_prev, never negative). Ordered by hash first, the tag
+    id text only between the rare tags that share one."""
+    ordered = (
+        passages.join(suspects, on="_tag", how="semi")
+        .select("_tag", *PASSAGE_COLUMNS)
+        .sort("_tag", "tag_id", "passed_at", "txn_id")
+    )
     same_tag = pl.col("tag_id") == pl.col("tag_id").shift(1)
     return (
         ordered.with_columns(pl.col(c).shift(1).alias(f"{c}_prev") for c in PREVIOUS_COLUMNS)
         .filter(same_tag)
-        .drop("_key", "tag_ok")
+        .drop("_tag")
         .with_columns((pl.col("passed_at") - pl.col("passed_at_prev")).alias("gap"))
     )
 
@@ -107,7 +177,8 @@ def double_charge(ctx: Context, cfg: FraudSettings) -> pl.LazyFrame:
     (A, VOID B, C at one station a minute apart: no finding); passages without a
     tag id are never paired."""
     window = timedelta(minutes=cfg.double_charge_minutes)
-    pairs = tag_pairs(ctx.passages).filter(
+    passages = tagged(ctx.passages)
+    pairs = tag_pairs(passages, _repeats(passages, window.total_seconds())).filter(
         (pl.col("station_id") == pl.col("station_id_prev"))
         & pl.col("charged") & pl.col("charged_prev") & (pl.col("gap") <= window))
     detail = say(
@@ -135,8 +206,10 @@ def tag_clone(ctx: Context, cfg: FraudSettings) -> pl.LazyFrame:
     money at risk: its amount. Compares with the previous passage only, charged or
     not; a station missing from the stations list never fires."""
     geo = ctx.inputs.stations.select("station_id", "lat", "lon")
+    passages = tagged(ctx.passages)
+    suspects = _leaps(passages, ctx.inputs.stations, cfg.clone_speed_kmh)
     pairs = (
-        tag_pairs(ctx.passages).filter(pl.col("station_id") != pl.col("station_id_prev"))
+        tag_pairs(passages, suspects).filter(pl.col("station_id") != pl.col("station_id_prev"))
         .join(geo, on="station_id", how="inner")
         .join(geo.rename({"station_id": "station_id_prev", "lat": "lat_prev", "lon": "lon_prev"}),
               on="station_id_prev", how="inner")

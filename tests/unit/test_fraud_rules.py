@@ -3,22 +3,24 @@ on a generated sample against its truth."""
 
 from __future__ import annotations
 
+import functools
 import math
+import random
 from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
 import pytest
-from literal import TAG_A, TAG_B, context, exemption, lane, rows, station, tag, tariff
+from literal import TAG_A, TAG_B, at, context, exemption, lane, rows, station, tag, tariff
 
 from etc.context import Context, Inputs, Period
 from etc.generate import build
 from etc.localtime import local_date
 from etc.parse import normalise_plate
 from etc.settings import FraudSettings, Settings
-from reconcile import fraud
+from reconcile import fraud, velocity
 from reconcile.prepare import prepare
-from reconcile.velocity import EARTH_RADIUS_KM, _tag_key, haversine_km
+from reconcile.velocity import EARTH_RADIUS_KM, haversine_km
 
 CFG = FraudSettings()
 KEYS = ("txn_id", "amount_at_risk_vnd")
@@ -99,14 +101,11 @@ def test_double_charge_same_instant_reports_the_larger_txn_id(order: list[str]) 
 
 
 def test_double_charge_follows_each_tag_through_interleaved_passages() -> None:
-    hexy = "ABCDEF0123456789ABCDEF01"  # every hex digit: the surrogate decodes 'A'-'F' too
+    hexy = "ABCDEF0123456789ABCDEF01"
     ctx = context(lanes=[lane(f"T{i}", passed_at=f"2026-11-01 08:0{i}", tag_id=t)
                          for i, t in enumerate([TAG_A, hexy, TAG_B, TAG_A, hexy, TAG_B])])
     assert rows(fraud.double_charge(ctx, CFG), "txn_id", "tag_id") == [
         ("T3", TAG_A), ("T4", hexy), ("T5", TAG_B)]
-    keyed = _tag_key(ctx.passages.select("tag_id", "tag_ok", "passed_at")).collect()
-    assert {t: k >> 31 for t, k in keyed.select("tag_id", "_key").rows()} == {
-        t: int(t, 16) for t in (TAG_A, TAG_B, hexy)}
 
 
 def test_double_charge_pairs_a_malformed_tag_by_its_text() -> None:
@@ -163,6 +162,90 @@ def test_tag_clone_same_instant_at_two_stations_is_infinite_speed() -> None:
     found = fraud.tag_clone(ctx, CFG)
     assert rows(found, *KEYS) == [("T2", 35_000)]  # TAG_B's stations are 4.9 km apart
     assert "an infinite speed" in detail(found)
+
+
+# ---- the coarse pass of both rules keeps every tag that fires ----------------------
+
+@functools.cache
+def colliding_tags() -> tuple[str, str]:
+    """Two tag ids of one coarse hash (`_tag`): found, since the hash is Polars'."""
+    ids = pl.LazyFrame({"tag_id": [f"E2801160{i:016X}" for i in range(400_000)],
+                        "payment_method": "ETC"})
+    codes = velocity.tagged(ids).filter(pl.col("_tag").is_duplicated()).collect()
+    first = codes.sort("_tag", "tag_id").row(0, named=True)
+    twin = codes.filter(pl.col("_tag") == first["_tag"])["tag_id"]
+    return twin[0], twin[1]
+
+
+def test_tags_sharing_a_hash_are_told_apart_by_their_id() -> None:
+    x, y = colliding_tags()
+    ctx = context(stations=STATIONS, lanes=[
+        lane("T1", passed_at="2026-11-01 08:00", tag_id=x),
+        lane("T2", passed_at="2026-11-01 08:01", tag_id=y),
+        lane("T3", passed_at="2026-11-01 08:02", tag_id=x),
+        lane("T4", passed_at="2026-11-01 08:10", tag_id=y, station_id="ST02"),
+        lane("T5", passed_at="2026-11-01 08:30", tag_id=x, station_id="ST03")])
+    assert rows(fraud.double_charge(ctx, CFG), "txn_id", "tag_id") == [("T3", x)]
+    # x: ST01 → ST03 in 28 min fires; the coarse steps T3 → T4 → T5 pass through y's ST02
+    assert rows(fraud.tag_clone(ctx, CFG), "txn_id", "tag_id") == [("T5", x)]
+    ctx = context(lanes=[lane("T1", passed_at="2026-11-01 08:00", tag_id=x),
+                         lane("T2", passed_at="2026-11-01 08:02", tag_id=y)])
+    assert rows(fraud.double_charge(ctx, CFG)) == []  # one hash, two tags: no pair
+
+
+def test_double_charge_window_of_a_fraction_of_a_second() -> None:
+    # 30.5 s apart, but 31 whole seconds apart: the coarse pass must not miss it
+    ctx = context(lanes=[lane("T1", passed_at="2026-11-01 08:00:00.500"),
+                         lane("T2", passed_at="2026-11-01 08:00:31")])
+    found = fraud.double_charge(ctx, FraudSettings(double_charge_minutes=0.51))
+    assert rows(found, "txn_id") == [("T2",)] and "30.5 s after T1" in detail(found)
+    assert rows(fraud.double_charge(ctx, FraudSettings(double_charge_minutes=0.5))) == []
+
+
+def test_tag_clone_sees_through_an_unlisted_station_in_the_same_second() -> None:
+    # within one second the coarse pass orders by station code: the unlisted station
+    # (its code between the other two) sits between T1 and T2 there
+    codes = pl.LazyFrame({"station_id": [f"SX{i:02}" for i in range(30)]})
+    names = codes.sort(velocity._station_code()).collect()["station_id"]
+    first, unlisted, last = names[0], names[15], names[29]
+    stations = [station(first), station(last, lat=21.03, lon=105.85)]
+    ctx = context(stations=stations, lanes=[
+        lane("T1", passed_at="2026-11-01 08:00:00.100", station_id=first),
+        lane("T2", passed_at="2026-11-01 08:00:00.600", station_id=last),
+        lane("T3", passed_at="2026-11-01 08:00:00.900", station_id=unlisted)])
+    assert rows(fraud.tag_clone(ctx, CFG), "txn_id") == [("T2",)]
+
+
+def every_tag(passages: pl.LazyFrame, *_: Any) -> pl.LazyFrame:
+    """A coarse pass that keeps every tag: the rules then sort all passages."""
+    return passages.select("_tag").drop_nulls().unique()
+
+
+def test_rules_equal_a_sort_of_all_passages(monkeypatch: pytest.MonkeyPatch) -> None:
+    x, y = colliding_tags()
+    stations = [*STATIONS, station("ST04", lat=north(60)), station("ST05", lat=north(300))]
+    cfgs = [CFG, FraudSettings(double_charge_minutes=0.51, clone_speed_kmh=20_000,
+                               clone_min_distance_km=0)]
+    found = 0
+    for seed in range(8):
+        rnd = random.Random(seed)
+        start = at("2026-11-01 08:00")
+        lanes = [lane(f"T{i:03}", tag_id=rnd.choice([x, y, TAG_A, TAG_B]),
+                      station_id=rnd.choice(["ST01", "ST02", "ST03", "ST04", "ST05", "ST98"]),
+                      passed_at=(start + timedelta(seconds=rnd.randrange(600) + rnd.choice(
+                          [0, 0, 0.25, 0.5, 0.999]))).isoformat(),
+                      override=rnd.choice([None, None, None, "VOID"]))
+                 for i in range(80)]
+        ctx = context(stations=stations, lanes=lanes)
+        for cfg in cfgs:
+            for rule in (fraud.double_charge, fraud.tag_clone):
+                got = rows(rule(ctx, cfg))
+                with monkeypatch.context() as m:
+                    m.setattr(velocity, "_repeats", every_tag)
+                    m.setattr(velocity, "_leaps", every_tag)
+                    assert got == rows(rule(ctx, cfg)), (seed, cfg, rule.__name__)
+                found += len(got)
+    assert found > 100  # the comparison is not of empty results
 
 
 # ---- CLASS_UNDERCHARGE -----------------------------------------------------------

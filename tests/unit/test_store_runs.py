@@ -214,7 +214,8 @@ def test_inputs_carry_canonical_and_derived_columns_only(store: Store) -> None:
     assert lanes.names() == [
         "txn_id", "station_id", "lane_id", "passed_at", "payment_method", "tag_id",
         "read_count", "rssi_dbm", "plate", "plate_confidence", "avc_class", "charged_class",
-        "amount_vnd", "staff_id", "override", "business_date"]
+        "amount_vnd", "staff_id", "override", "business_date", "txn_key"]
+    assert inputs.settlements.collect_schema().names()[-1] == "txn_key"  # etc.txnkey
     assert (lanes["passed_at"], lanes["business_date"], lanes["avc_class"]) == (
         pl.Datetime("us", "UTC"), pl.Date(), pl.Int8())
     assert "plate_raw" not in inputs.tags.collect_schema()
