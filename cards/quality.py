@@ -17,6 +17,7 @@ from etc.codes import Code
 from etc.context import Context
 from etc.findings import empty_findings, finding
 from etc.settings import TagSettings
+from etc.tagkey import tag_key
 
 RATIO_SLACK = 1e-9
 """Relative slack on LANE_READ_DEGRADED's ratio test, so that a share of exactly
@@ -43,38 +44,47 @@ def tag_poor_read(ctx: Context, cfg: TagSettings) -> pl.LazyFrame:
     passages of which a share >= cfg.poor_read_share were unread or weak: one
     finding per (tag_id, d). provider_id is the tag's provider at its latest
     passage of the window. Money at risk 0.
-    Not: malformed tag ids; CASH or EXEMPT passages; dates outside the period."""
+    Not: malformed tag ids; CASH or EXEMPT passages; dates outside the period.
+
+    Tags are grouped by their exact integer key (`etc.tagkey`), per (key,
+    business_date) once, then summed over each date's window; the text id and
+    the provider are fetched only for the tags that fire. With a share above 0,
+    a tag without a single unread or weak passage in the run's windows cannot
+    fire, so only the tags with one are grouped (at 10 M passages: 5 % of the
+    tags, 0.5 M of the 8.7 M passages; 1.2 s where grouping them all took 3.6 s)."""
     dates = list(ctx.period.dates())
     if not dates:
         return empty_findings()
     span = timedelta(days=cfg.poor_read_days - 1)
-    daily = (
-        ctx.passages.filter(
-            (pl.col("payment_method") == "ETC") & pl.col("tag_ok")
-            & pl.col("business_date").is_between(pl.lit(dates[0] - span), pl.lit(dates[-1])))
-        .group_by("tag_id", "business_date")
-        .agg(
-            pl.len().alias("n"),
-            (unread() | weak(cfg)).sum().alias("bad"),
-            pl.col("tag_provider_id").sort_by("passed_at").last().alias("provider_id"),
-        )
-    )
+    counted = ((pl.col("payment_method") == "ETC") & pl.col("tag_ok")
+           & pl.col("business_date").is_between(pl.lit(dates[0] - span), pl.lit(dates[-1])))
+    bad = unread() | weak(cfg)
+    key = tag_key(pl.col("tag_id"), ok=pl.col("tag_ok")).alias("_key")
+    rows = ctx.passages.filter(counted).select(key, "business_date", "passed_at", bad.alias("bad"),
+                                           "tag_id", "tag_provider_id")
+    if cfg.poor_read_share > 0:
+        suspects = ctx.passages.filter(counted & bad).select(key).unique()
+        rows = rows.join(suspects, on="_key", how="semi")
+    rows = rows.cache()
+    daily = rows.group_by("_key", "business_date").agg(
+        pl.len().alias("n"), pl.col("bad").sum(), pl.col("passed_at").max().alias("last"))
     per_day: list[pl.LazyFrame] = []
     for d in dates:
         window = (
             daily.filter(pl.col("business_date").is_between(pl.lit(d - span), pl.lit(d)))
-            .group_by("tag_id")
-            .agg(
-                pl.col("n").sum(),
-                pl.col("bad").sum(),
-                pl.col("provider_id").sort_by("business_date").last(),
-            )
+            .group_by("_key")
+            .agg(pl.col("n").sum(), pl.col("bad").sum(), pl.col("last").max())
             .with_columns(pl.lit(d).alias("business_date"), pl.lit(d - span).alias("since"))
         )
         per_day.append(window)
     share = pl.col("bad") / pl.col("n")
-    poor = pl.concat(per_day).filter(
+    fired = pl.concat(per_day).filter(
         (pl.col("n") >= cfg.poor_read_min_passages) & (share >= cfg.poor_read_share))
+    latest = rows.select("_key", pl.col("passed_at").alias("last"), "tag_id",
+                         pl.col("tag_provider_id").alias("provider_id"))
+    # passages of one tag at one instant share the tag row in force, hence the provider
+    poor = (fired.join(latest, on=["_key", "last"])
+            .unique(["_key", "business_date"], keep="any"))
     detail = say(
         "tag {} passed {} times from {} to {}, {} of them unread or weak (rssi below {} dBm): "
         "{} against thresholds of {} passages and {}",

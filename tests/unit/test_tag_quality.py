@@ -75,6 +75,41 @@ def test_poor_read_one_finding_per_tag_and_date_of_the_period() -> None:
                       "passages and 50.0 %")
 
 
+def test_poor_read_provider_at_the_latest_passage_of_the_window() -> None:
+    # the tag moves from VETC to EPASS at 11-08 12:00: of its two passages that
+    # day the later one (20:00) is EPASS's; up to 11-07 the latest is 11-04's, VETC's
+    tags = [tag(TAG_A, provider_id="VETC", valid_from="2026-10-01 00:00"),
+            tag(TAG_A, provider_id="EPASS", valid_from="2026-11-08 12:00")]
+    lanes = [*passes(TAG_A, [8, 2, 3, 4], read_count=0),
+             lane("LATE", tag_id=TAG_A, passed_at="2026-11-08 20:00", read_count=0)]
+    ctx = context(lanes=lanes, tags=tags, period=Period(date(2026, 11, 4), date(2026, 11, 8)))
+    found = rows(quality.tag_poor_read(ctx, CFG), "business_date", "provider_id")
+    assert found == [(date(2026, 11, d), "VETC") for d in (4, 5, 6, 7)] + [
+        (date(2026, 11, 8), "EPASS")]
+
+
+def test_poor_read_passages_at_the_same_instant_give_one_finding() -> None:
+    lanes = [*passes(TAG_A, [6, 7, 8], read_count=0),
+             lane("DUP", tag_id=TAG_A, passed_at="2026-11-08 08:00", read_count=3)]
+    found = rows(quality.tag_poor_read(context(lanes=lanes, tags=[tag(TAG_A)],
+                                               period=Period(DAY, date(2026, 11, 8))), CFG),
+                 "business_date", "tag_id", "detail")
+    assert [f[:2] for f in found] == [(date(2026, 11, 8), TAG_A)]
+    assert "passed 4 times" in found[0][2] and "3 of them unread or weak" in found[0][2]
+
+
+def test_poor_read_share_zero_counts_tags_read_well() -> None:
+    """A share of 0 makes every tag with enough passages fire — even one never
+    read badly, which the narrowing to tags with a bad read must then not drop."""
+    lanes = passes(TAG_A, [6, 7, 8]) + passes(TAG_B, [7, 8])
+    ctx = context(lanes=lanes, tags=[tag(TAG_A), tag(TAG_B)],
+                  period=Period(date(2026, 11, 8), date(2026, 11, 8)))
+    zero = TagSettings(poor_read_share=0.0)
+    assert rows(quality.tag_poor_read(ctx, zero), "business_date", "tag_id") == [
+        (date(2026, 11, 8), TAG_A)]
+    assert rows(quality.tag_poor_read(ctx, CFG), "tag_id") == []
+
+
 def lane_day(lane_id: str, n: int, unread: int, station: str = "ST01",
              **kw: Any) -> list[dict[str, Any]]:
     """`n` ETC passages on `lane_id`, the first `unread` of them unread."""

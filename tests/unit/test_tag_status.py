@@ -1,20 +1,28 @@
-"""cards.status.passages_with_tags: the tag row in force at each passage.
+"""cards.status: the tag row in force at each passage (passages_with_tags) and
+the span each tag row holds (tag_spans, also behind cards.plates.state_at_end).
 
 Each test spells out the tag history and the passages; the expected columns
 follow from formats.md: the row of the tag with the latest valid_from at or
-before passed_at applies, and every passage comes out exactly once.
+before passed_at applies, and every passage comes out exactly once. Well-formed
+ids are matched by their integer key, malformed ones by their text: both paths
+are exercised, and the random histories are checked against a brute force.
 """
 
 from __future__ import annotations
 
 import random
+from datetime import date
 from typing import Any
 
 import polars as pl
-from literal import TAG_A, TAG_B, inputs, lane, tag
+from literal import TAG_A, TAG_B, at, inputs, lane, tag
 
-from cards.status import TAG_COLUMNS, passages_with_tags, tag_ok
+from cards.plates import state_at_end
+from cards.status import TAG_COLUMNS, passages_with_tags, tag_ok, tag_spans
 from etc.schemas import TAG_STATUSES as STATUSES
+
+ODD = "E28011606000020000000G01"
+"""A malformed id (a G): no integer key, matched by its text."""
 
 
 def joined(lanes: list[dict[str, Any]], tags: list[dict[str, Any]]) -> pl.DataFrame:
@@ -112,23 +120,102 @@ def test_tag_ok_pattern() -> None:
         True, False, False, False, False, False]
 
 
+def chunked(frame: pl.LazyFrame, parts: int) -> pl.LazyFrame:
+    """The same rows in `parts` chunks, as DuckDB hands them out."""
+    df = frame.collect()
+    size = -(-df.height // parts)
+    return pl.concat([df.slice(i * size, size) for i in range(parts)], rechunk=False).lazy()
+
+
 def test_matches_a_brute_force_reading_on_random_histories() -> None:
     """Against join-then-filter-then-latest on 2,000 passages over 50 tags whose
     rows change every few hours (times drawn on a coarse grid, so exact ties
-    between passed_at and valid_from occur)."""
+    between passed_at and valid_from occur), three malformed ids with histories
+    of their own (matched by text), one malformed id and one well-formed id with
+    no tag row, null ids; inputs in several chunks."""
     rng = random.Random(3)
-    ids = [f"E2801160600002000000{i:04X}" for i in range(50)] + ["NOT-A-TAG", None]
+    odd = ["NOT-A-TAG", ODD, "E2801160600002000000001"]
+    ids = [f"E2801160600002000000{i:04X}" for i in range(50)] + odd
     grid = [f"2026-11-01 {h:02d}:{m:02d}" for h in range(24) for m in (0, 30)]
     tags = [tag(t, status=rng.choice(STATUSES), valid_from=v, lot=f"{t}@{v}")
-            for t in ids[:50] for v in sorted(rng.sample(grid, 4))]
-    lanes = [lane(f"T{i}", tag_id=rng.choice(ids), passed_at=rng.choice(grid))
+            for t in ids for v in sorted(rng.sample(grid, 4))]
+    rng.shuffle(tags)
+    seen = [*ids, "NO-ROW", "E2801160600002000000FFFF", None]
+    lanes = [lane(f"T{i}", tag_id=rng.choice(seen), passed_at=rng.choice(grid))
              for i in range(2000)]
     i = inputs(lanes=lanes, tags=tags)
-    got = passages_with_tags(i.lanes, i.tags).collect()
+    got = passages_with_tags(chunked(i.lanes, 7), chunked(i.tags, 5)).collect()
     pairs = (i.lanes.join(i.tags, on="tag_id").filter(pl.col("valid_from") <= pl.col("passed_at"))
              .group_by("txn_id").agg(pl.col("lot").sort_by("valid_from").last()).collect())
     want = dict(zip(pairs["txn_id"], pairs["lot"], strict=True))
     assert got.height == 2000
+    assert got["txn_id"].to_list() == [r["txn_id"] for r in lanes]
     assert dict(zip(got["txn_id"], got["tag_lot"], strict=True)) == {
         t: want.get(t) for t in got["txn_id"]}
     assert got["tag_lot"].null_count() > 100  # some passages before their tag's first row
+    by_odd = got.filter(pl.col("tag_id").is_in(odd))
+    assert by_odd["tag_lot"].null_count() < by_odd.height  # malformed ids did match
+    assert not by_odd["tag_ok"].any()
+
+
+def test_malformed_id_matches_the_rows_of_the_same_text() -> None:
+    df = joined([lane("T1", tag_id=ODD, passed_at="2026-11-01 08:00"),
+                 lane("T2", tag_id=ODD, passed_at="2026-11-01 12:00"),
+                 lane("T3", tag_id=ODD, passed_at="2026-10-01 12:00"),
+                 lane("T4", tag_id="E28011606000020000000H01", passed_at="2026-11-01 12:00")],
+                [tag(ODD, status="ACTIVE", valid_from="2026-10-15 00:00"),
+                 tag(ODD, status="LOST", valid_from="2026-11-01 12:00"),
+                 tag("E28011606000020000000001", status="BLOCKED")])
+    assert status_of(df) == {"T1": "ACTIVE", "T2": "LOST", "T3": None, "T4": None}
+    assert not df["tag_ok"].any()
+
+
+def test_no_passages_gives_an_empty_frame_with_every_column() -> None:
+    i = inputs(lanes=[], tags=[tag(TAG_A)])
+    df = passages_with_tags(i.lanes, i.tags).collect()
+    assert df.height == 0
+    assert df.columns == [*i.lanes.collect_schema().names(), "tag_ok", *TAG_COLUMNS.values()]
+
+
+def test_a_tag_row_without_valid_from_holds_nowhere() -> None:
+    df = joined([lane("T1", passed_at="2026-11-01 08:00"),
+                 lane("T2", passed_at="2026-09-01 08:00")],
+                [tag(status="ACTIVE", valid_from="2026-10-01 00:00"),
+                 tag(status="LOST", valid_from=None)])
+    assert status_of(df) == {"T1": "ACTIVE", "T2": None}
+
+
+def spans_of(tags: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """(_tag, until, first) per tags row, in tags order."""
+    df = tag_spans(inputs(tags=tags).tags).sort("_tag").collect()
+    return list(zip(df["_tag"], df["until"], df["first"], strict=True))
+
+
+def test_spans_until_is_the_next_row_of_the_same_tag() -> None:
+    tags = [tag(TAG_A, valid_from="2026-11-01 12:00"),
+            tag(TAG_B, valid_from="2026-10-01 00:00"),
+            tag(ODD, valid_from="2026-11-02 00:00"),
+            tag(TAG_A, valid_from="2026-10-01 00:00"),
+            tag(ODD, valid_from="2026-10-01 00:00"),
+            tag(TAG_A, valid_from="2026-11-01 08:00")]
+    assert spans_of(tags) == [
+        (0, None, False),
+        (1, None, True),
+        (2, None, False),
+        (3, at("2026-11-01 08:00"), True),
+        (4, at("2026-11-02 00:00"), True),
+        (5, at("2026-11-01 12:00"), False)]
+
+
+def test_state_at_end_of_day_keeps_live_rows_in_force_at_midnight() -> None:
+    tags = [tag(TAG_A, status="ACTIVE", valid_from="2026-10-01 00:00"),
+            tag(TAG_A, status="BLOCKED", valid_from="2026-11-01 23:59"),
+            tag(TAG_B, status="LOST", valid_from="2026-10-01 00:00"),
+            tag(TAG_B, status="LOW_BALANCE", valid_from="2026-11-02 00:00"),
+            tag(ODD, status="ACTIVE", valid_from="2026-10-01 00:00"),
+            tag(ODD, status="EXPIRED", valid_from="2026-11-02 00:00")]
+    days = [date(2026, 10, 31), date(2026, 11, 1), date(2026, 11, 2)]
+    df = state_at_end(inputs(tags=tags).tags, days).collect()
+    got = sorted(df.select("business_date", "tag_id", "status").rows())
+    assert got == [(days[0], TAG_A, "ACTIVE"), (days[0], ODD, "ACTIVE"),
+                   (days[1], ODD, "ACTIVE"), (days[2], TAG_B, "LOW_BALANCE")]
