@@ -12,11 +12,10 @@ from datetime import date
 
 import polars as pl
 
-from cards.rules import say
 from cards.status import tag_spans
 from etc.codes import Code
 from etc.context import Context
-from etc.findings import empty_findings, finding
+from etc.findings import empty_findings, finding, say
 from etc.localtime import start_of
 from etc.settings import TagSettings
 

@@ -12,10 +12,9 @@ from datetime import timedelta
 
 import polars as pl
 
-from cards.rules import say
 from etc.codes import Code
 from etc.context import Context
-from etc.findings import empty_findings, finding
+from etc.findings import empty_findings, finding, say
 from etc.settings import TagSettings
 from etc.tagkey import tag_key
 

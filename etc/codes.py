@@ -89,8 +89,8 @@ IDENTITY: dict[Code, tuple[str, ...]] = {
     Code.BANK_UNMATCHED_CREDIT: ("entry_id",),
 }
 """Columns identifying one finding of a code (findings.md's key; per-date keys
-include business_date). A bank entry id is unique per account only, so
-BANK_UNMATCHED_CREDIT findings also carry the account in `detail`."""
+include business_date). A bank entry id is unique per account only: an id
+unmatched on two accounts is reported as "account/entry_id" (ledgers.bank_rules)."""
 
 DEFAULT_SEVERITY: dict[Code, Severity] = {
     Code.TAG_UNKNOWN: Severity.HIGH,

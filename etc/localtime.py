@@ -17,7 +17,6 @@ from etc.schemas import LOCAL_TZ
 
 OFFSET = timedelta(hours=7)
 LOCAL = timezone(OFFSET, LOCAL_TZ)
-INSTANT = pl.Datetime("us", "UTC")
 
 
 def local_date(instant: pl.Expr) -> pl.Expr:

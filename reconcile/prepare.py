@@ -5,8 +5,6 @@ as-of join and the ranking."""
 
 from __future__ import annotations
 
-import polars as pl
-
 from cards.status import passages_with_tags
 from etc.context import Context, Inputs, Period
 from etc.settings import Settings
@@ -33,7 +31,3 @@ def prepare(inputs: Inputs, period: Period, settings: Settings) -> Context:
         credits=credits_df.lazy(),
     )
 
-
-def frozen(frame: pl.LazyFrame) -> pl.LazyFrame:
-    """A LazyFrame computed now and held (for inputs read more than once)."""
-    return frame.collect().lazy()

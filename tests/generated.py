@@ -10,7 +10,7 @@ scenario also goes the whole way through files, `etc ingest` and the engine.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import polars as pl
 
@@ -74,6 +74,3 @@ def score(found: set[Identity], truth: set[Identity]) -> dict[str, tuple[float, 
         out[code.value] = (hit / len(f) if f else 1.0, hit / len(t) if t else 1.0)
     return out
 
-
-def first_day(frames: Frames) -> date:
-    return frames.start
