@@ -19,7 +19,7 @@ import polars as pl
 from etc.codes import Code
 from etc.context import Context
 from etc.findings import finding, say, vnd
-from etc.localtime import OFFSET
+from etc.localtime import local_text
 from etc.settings import TagSettings
 
 NOT_ACTIVE = ("BLOCKED", "LOST", "EXPIRED")
@@ -28,11 +28,6 @@ NOT_ACTIVE = ("BLOCKED", "LOST", "EXPIRED")
 PASSAGE_KEYS = ("business_date", "station_id", "lane_id", "txn_id", "tag_id", "plate",
                 "staff_id")
 """Columns of a passage that a passage-keyed finding carries."""
-
-
-def local_text(instant: pl.Expr) -> pl.Expr:
-    """A UTC instant as local 'YYYY-MM-DD HH:MM:SS'."""
-    return (instant.dt.replace_time_zone(None) + OFFSET).dt.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _etc(ctx: Context) -> pl.LazyFrame:

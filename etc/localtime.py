@@ -24,6 +24,11 @@ def local_date(instant: pl.Expr) -> pl.Expr:
     return (instant.dt.replace_time_zone(None) + OFFSET).dt.date()
 
 
+def local_text(instant: pl.Expr) -> pl.Expr:
+    """A UTC instant as local 'YYYY-MM-DD HH:MM:SS' text (for detail sentences)."""
+    return (instant.dt.replace_time_zone(None) + OFFSET).dt.strftime("%Y-%m-%d %H:%M:%S")
+
+
 def day_start(day: pl.Expr, days_after: int = 0) -> pl.Expr:
     """The UTC instant of local midnight starting `day` (+ `days_after` days)."""
     shifted = day.cast(pl.Datetime("us")) + timedelta(days=days_after) - OFFSET

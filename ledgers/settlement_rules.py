@@ -21,7 +21,7 @@ import polars as pl
 from etc.codes import Code
 from etc.context import Context
 from etc.findings import finding, say, vnd
-from etc.localtime import OFFSET, day_start
+from etc.localtime import day_start, local_text
 from etc.settings import MoneySettings
 from etc.txnkey import TXN_KEY
 from ledgers.tariffs import CHARGE_FREE_OVERRIDES
@@ -48,11 +48,6 @@ def _first_of_charged_etc() -> pl.Expr:
     owes = ~pl.col("passage_override").is_in(CHARGE_FREE_OVERRIDES).fill_null(False)
     return (pl.col("rank") == 0) & pl.col("has_passage") & owes & (
         pl.col("passage_payment_method") == "ETC")
-
-
-def _local_text(instant: pl.Expr) -> pl.Expr:
-    """A UTC instant as local 'YYYY-MM-DD HH:MM:SS'."""
-    return (instant.dt.replace_time_zone(None) + OFFSET).dt.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def tariff_mismatch(ctx: Context, cfg: MoneySettings) -> pl.LazyFrame:
@@ -172,6 +167,6 @@ def settlement_late(ctx: Context, cfg: MoneySettings) -> pl.LazyFrame:
         late, Code.SETTLEMENT_LATE, keys=_item_keys(),
         detail=say("first item {} was settled at {} local, not before the deadline {} "
                          "00:00 local (business date {} + {} day(s))",
-                         pl.col("settlement_id"), _local_text(pl.col("settled_at")),
+                         pl.col("settlement_id"), local_text(pl.col("settled_at")),
                          pl.col("business_date").dt.offset_by(f"{days}d"),
                          pl.col("business_date"), pl.lit(cfg.late_after_days)))

@@ -30,7 +30,7 @@ import polars as pl
 from etc.codes import Code
 from etc.context import Context
 from etc.findings import finding, say, vnd
-from etc.localtime import OFFSET
+from etc.localtime import local_text
 from etc.settings import FraudSettings
 
 EARTH_RADIUS_KM = 6371.0088
@@ -155,11 +155,6 @@ def tag_pairs(passages: pl.LazyFrame, suspects: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def local_time(instant: pl.Expr) -> pl.Expr:
-    """A UTC instant as local 'YYYY-MM-DD HH:MM:SS' text."""
-    return (instant.dt.replace_time_zone(None) + OFFSET).dt.strftime("%Y-%m-%d %H:%M:%S")
-
-
 def seconds_text(gap: pl.Expr) -> pl.Expr:
     """A Duration as seconds: '280' when whole, else with milliseconds ('300.5')."""
     us = gap.dt.total_microseconds()
@@ -185,7 +180,7 @@ def double_charge(ctx: Context, cfg: FraudSettings) -> pl.LazyFrame:
         "tag {} charged {} VND at {} by {} at {}, {} s after {} charged {} VND there "
         f"(window {window.total_seconds():g} s)",
         pl.col("tag_id"), vnd(pl.col("amount_vnd")), pl.col("station_id"), pl.col("txn_id"),
-        local_time(pl.col("passed_at")), seconds_text(pl.col("gap")), pl.col("txn_id_prev"),
+        local_text(pl.col("passed_at")), seconds_text(pl.col("gap")), pl.col("txn_id_prev"),
         vnd(pl.col("amount_vnd_prev")))
     return finding(pairs, Code.DOUBLE_CHARGE, amount=pl.col("amount_vnd"), detail=detail,
                    keys=_PROVIDER)
@@ -228,7 +223,7 @@ def tag_clone(ctx: Context, cfg: FraudSettings) -> pl.LazyFrame:
         "tag {} passed {} at {} ({}) and {} {} min later ({}): {} km apart, {} over "
         f"the {cfg.clone_speed_kmh:g} km/h limit (stations at least "
         f"{cfg.clone_min_distance_km:g} km apart)",
-        pl.col("tag_id"), pl.col("station_id_prev"), local_time(pl.col("passed_at_prev")),
+        pl.col("tag_id"), pl.col("station_id_prev"), local_text(pl.col("passed_at_prev")),
         pl.col("txn_id_prev"), pl.col("station_id"), (pl.col("hours") * 60).round(1),
         pl.col("txn_id"), pl.col("km").round(1), speed)
     return finding(clones, Code.TAG_CLONE, amount=pl.col("amount_vnd"), detail=detail,
