@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from etc.codes import Code
+from etc.codes import IDENTITY, Code
 
 KEY_COLUMNS = ("station_id", "lane_id", "txn_id", "tag_id", "plate", "settlement_id",
                "batch_id", "entry_id", "staff_id", "provider_id")
@@ -97,3 +97,23 @@ def say(template: str, *values: pl.Expr) -> pl.Expr:
     for value, text in zip(values, texts[1:], strict=True):
         parts += [value.cast(pl.String), pl.lit(text)]
     return pl.concat_str(parts)
+
+
+def identity() -> pl.Expr:
+    """A finding's identity text from its code and key columns: "col=value" for
+    each key column but business_date, joined with "|" (null values empty)."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for code, cols in IDENTITY.items():
+        groups.setdefault(tuple(c for c in cols if c != "business_date"), []).append(code.value)
+    expr: pl.Expr | None = None
+    for cols, codes in groups.items():
+        parts: list[pl.Expr] = []
+        for i, col in enumerate(cols):
+            parts += [pl.lit(("|" if i else "") + f"{col}="),
+                      pl.col(col).cast(pl.String).fill_null("")]
+        text = pl.concat_str(parts)
+        when = pl.col("code").is_in(codes)
+        expr = (pl.when(when).then(text) if expr is None
+                else expr.when(when).then(text))  # type: ignore[attr-defined]
+    assert expr is not None
+    return expr.otherwise(pl.lit(None, pl.String)).alias("identity")  # type: ignore[attr-defined]

@@ -89,3 +89,32 @@ count on their `business_date` (the passage's, or the settlement day of an
 orphan). A matched credit is allocated to its batch's items: each item's net when
 the credit equals the batch's net, else pro rata with the remainder on the
 batch's first item (by settlement_id), so Σ banked_vnd = Σ matched credits."""
+
+TRAFFIC_SCHEMA: dict[str, pl.DataType] = {
+    "station_id": pl.String(),
+    "lane_id": pl.String(),
+    "business_date": pl.Date(),
+    "payment_method": pl.String(),
+    "charged_class": pl.Int8(),
+    "passages": pl.UInt32(),           # every passage, VOID and FREE_PASS included
+    "charged": pl.UInt32(),            # passages that owe money
+    "gross_vnd": pl.Int64(),           # Σ amount_vnd of the charged ones
+    "unread": pl.UInt32(),             # passages with read_count 0
+}
+"""Passages per station, lane, business date, payment method and charged class:
+what the statements' traffic columns and the report's lane read shares rest on."""
+
+LIFECYCLE_SCHEMA: dict[str, pl.DataType] = {
+    "code": pl.String(),
+    "identity": pl.String(),           # the key without the date: "txn_id=T1", "plate=51H12345"
+    "state": pl.String(),              # NEW, OPEN or RESOLVED (etc.reports.State)
+    "business_date": pl.Date(),        # the finding's; RESOLVED: the date last found
+    "first_seen_date": pl.Date(),
+    "first_seen_run": pl.String(),
+    "last_seen_run": pl.String(),      # this run, or for RESOLVED the run that last found it
+    "days_open": pl.Int32(),           # business_date − first_seen_date
+    "amount_at_risk_vnd": pl.Int64(),
+    "detail": pl.String(),
+}
+"""One row per finding of a run (NEW or OPEN) and one per identity the run
+resolved (reconcile.lifecycle)."""

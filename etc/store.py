@@ -6,9 +6,9 @@ Every file loads in one transaction: its good rows, its refused rows and its
 `loads` row land together or not at all.
 
 Per reconciliation run: `runs` (the manifest, one row per run) and `findings`,
-`matches`, `dispositions`, `tieouts`, each led by `run_id` (their columns are
-the Polars schemas of etc.findings and etc.outputs). A run is written in one
-transaction; writing a run id again replaces that run.
+`matches`, `dispositions`, `tieouts`, `traffic` and `lifecycle`, each led by
+`run_id` (their columns are the Polars schemas of etc.findings and etc.outputs).
+A run is written in one transaction; writing a run id again replaces that run.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +27,15 @@ import polars as pl
 from etc.context import Inputs
 from etc.errors import StoreError
 from etc.findings import FINDING_SCHEMA, KEY_COLUMNS
-from etc.outputs import DISPOSITION_SCHEMA, MATCH_SCHEMA, TIEOUT_SCHEMA
+from etc.outputs import (
+    DISPOSITION_SCHEMA,
+    LIFECYCLE_SCHEMA,
+    MATCH_SCHEMA,
+    TIEOUT_SCHEMA,
+    TRAFFIC_SCHEMA,
+)
 from etc.reasons import Reason
+from etc.reports import INPUT_SCHEMA, RunInfo
 from etc.schemas import (
     EXTRA,
     LOAD_ID,
@@ -89,6 +96,8 @@ RUN_TABLES: dict[str, dict[str, pl.DataType]] = {
     "matches": {"run_id": pl.String(), **MATCH_SCHEMA},
     "dispositions": {"run_id": pl.String(), **DISPOSITION_SCHEMA},
     "tieouts": {"run_id": pl.String(), **TIEOUT_SCHEMA},
+    "traffic": {"run_id": pl.String(), **TRAFFIC_SCHEMA},
+    "lifecycle": {"run_id": pl.String(), **LIFECYCLE_SCHEMA},
 }
 """The per-run tables and their columns, `run_id` first (DDL derived from these)."""
 
@@ -104,7 +113,8 @@ FINDING_ORDER = ("business_date", "code", *KEY_COLUMNS, "amount_at_risk_vnd", "d
 
 _SQL_TYPES: tuple[tuple[pl.DataType, str], ...] = (
     (pl.String(), "VARCHAR"), (pl.Date(), "DATE"), (pl.Int64(), "BIGINT"),
-    (pl.Int8(), "TINYINT"), (pl.UInt32(), "UINTEGER"), (pl.Boolean(), "BOOLEAN"),
+    (pl.Int8(), "TINYINT"), (pl.Int32(), "INTEGER"), (pl.UInt32(), "UINTEGER"),
+    (pl.Boolean(), "BOOLEAN"),
     (pl.Float64(), "DOUBLE"), (pl.Datetime("us", "UTC"), "TIMESTAMPTZ"),
 )
 
@@ -435,16 +445,22 @@ class Store:
         return tuple(LoadRef(int(i), str(f), str(h), str(k)) for i, f, h, k in rows)
 
     def write_run(self, manifest: RunManifest, findings: pl.DataFrame, matches: pl.DataFrame,
-                  dispositions: pl.DataFrame, tieouts: pl.DataFrame) -> None:
-        """Store a run in one transaction: its manifest and its four tables, all or
-        nothing. The rows of an earlier run with the same id are replaced. Every
-        row is written with `manifest.run_id`; other columns are cast to the
-        table's types (a missing column is a StoreError)."""
+                  dispositions: pl.DataFrame, tieouts: pl.DataFrame, *,
+                  traffic: pl.DataFrame | None = None,
+                  lifecycle: pl.DataFrame | None = None) -> None:
+        """Store a run in one transaction: its manifest and its tables, all or
+        nothing (traffic and lifecycle empty when not given). The rows of an
+        earlier run with the same id are replaced. Every row is written with
+        `manifest.run_id`; other columns are cast to the table's types (a missing
+        column is a StoreError)."""
         if findings.height != manifest.findings:
             raise StoreError(f"run {manifest.run_id}: the manifest counts {manifest.findings} "
                              f"findings but {findings.height} were given")
         frames = {"findings": findings, "matches": matches, "dispositions": dispositions,
-                  "tieouts": tieouts}
+                  "tieouts": tieouts,
+                  "traffic": pl.DataFrame(schema=TRAFFIC_SCHEMA) if traffic is None else traffic,
+                  "lifecycle": (pl.DataFrame(schema=LIFECYCLE_SCHEMA) if lifecycle is None
+                                else lifecycle)}
         with self._transaction():
             for table in ("runs", *RUN_TABLES):
                 self.con.execute(f"DELETE FROM {table} WHERE run_id = ?", [manifest.run_id])
@@ -476,6 +492,63 @@ class Store:
     def runs(self) -> pl.DataFrame:
         """The `runs` table, oldest first."""
         return self.query("SELECT * FROM runs ORDER BY started_at, run_id")
+
+    def earlier_runs(self, run_id: str, first: date, last: date,
+                     started_at: datetime) -> list[str]:
+        """The runs before a run of (first, last) started at `started_at`, latest
+        first: ordered by last date, first date, then start time (`run_id` itself,
+        being rewritten, is not one of them)."""
+        rows = self.con.execute(
+            "SELECT run_id FROM runs WHERE run_id <> ? AND (last_date, first_date, started_at)"
+            " < (?, ?, ?) ORDER BY last_date DESC, first_date DESC, started_at DESC, run_id DESC",
+            [run_id, last, first, started_at]).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def open_identities(self, runs: list[str]) -> pl.DataFrame:
+        """LIFECYCLE_SCHEMA rows: per finding identity (code, identity), its row
+        in the latest of `runs` (ordered latest first) that has one, when that row
+        is not RESOLVED — the identities still open before a new run."""
+        cols = ", ".join(_q(c) for c in LIFECYCLE_SCHEMA)
+        if not runs:
+            return pl.DataFrame(schema=LIFECYCLE_SCHEMA)
+        order = pl.DataFrame({"run_id": runs, "pos": list(range(len(runs)))})
+        self.con.register("__order", order.to_arrow())
+        try:
+            found = self.query(
+                f"SELECT {cols} FROM (SELECT l.*, row_number() OVER (PARTITION BY l.code, "
+                "l.identity ORDER BY o.pos) AS rn FROM lifecycle l JOIN __order o "
+                "USING (run_id)) WHERE rn = 1 AND state <> 'RESOLVED' "
+                "ORDER BY code, identity")
+        finally:
+            self.con.unregister("__order")
+        return found.cast(LIFECYCLE_SCHEMA)  # type: ignore[arg-type]
+
+    def has_run(self, run_id: str) -> bool:
+        return self._one("SELECT 1 FROM runs WHERE run_id = ?", [run_id]) is not None
+
+    def runs_covering(self, day: date) -> list[str]:
+        """Runs whose period holds `day`, latest first (as `earlier_runs`)."""
+        rows = self.con.execute(
+            "SELECT run_id FROM runs WHERE first_date <= ? AND ? <= last_date "
+            "ORDER BY last_date DESC, first_date DESC, started_at DESC, run_id DESC",
+            [day, day]).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def run_info(self, run_id: str) -> RunInfo:
+        """The `runs` row of `run_id` as a RunInfo (StoreError when there is none)."""
+        row = self._one("SELECT run_id, first_date, last_date, started_at, code_version, "
+                        "settings_sha256, inputs_sha256, loads_json FROM runs WHERE run_id = ?",
+                        [run_id])
+        if row is None:
+            raise StoreError(f"no run {run_id!r} in the database", path=self.path)
+        loads = json.loads(row[7])
+        inputs = pl.DataFrame(
+            [{"load_id": r["load_id"], "file": Path(r["file"]).name, "kind": r["kind"],
+              "sha256": r["sha256"]} for r in loads], schema=INPUT_SCHEMA)
+        return RunInfo(run_id=str(row[0]), first_date=row[1], last_date=row[2],
+                       started_at=row[3].astimezone(UTC), code_version=str(row[4]),
+                       settings_sha256=str(row[5]), inputs_sha256=str(row[6]),
+                       inputs=inputs.sort("load_id"))
 
     def latest_run_id(self) -> str | None:
         """The run written last (None when there is none)."""

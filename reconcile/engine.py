@@ -21,13 +21,15 @@ import polars as pl
 from etc.codes import CATEGORY, IDENTITY, Code, Severity
 from etc.context import Context, Inputs, Period
 from etc.findings import FINDING_COLUMNS, RULE_COLUMNS, RULE_SCHEMA
-from etc.outputs import DISPOSITION_SCHEMA, MATCH_SCHEMA, TIEOUT_SCHEMA
+from etc.outputs import DISPOSITION_SCHEMA, MATCH_SCHEMA, TIEOUT_SCHEMA, TRAFFIC_SCHEMA
 from etc.settings import Settings, SeveritySettings
 from etc.store import FINDING_ORDER, Store
 from ledgers.batches import credit_matches
 from ledgers.dispositions import dispositions
 from ledgers.items import item_matches
 from ledgers.tieout import tieouts
+from ledgers.traffic import traffic
+from reconcile.lifecycle import states
 from reconcile.manifest import inputs_sha256, manifest, run_id
 from reconcile.prepare import prepare
 from reconcile.registry import RULES
@@ -78,6 +80,7 @@ class RunTables:
     matches: pl.DataFrame
     dispositions: pl.DataFrame
     tieouts: pl.DataFrame
+    traffic: pl.DataFrame
     passages: int
     """Passages of the period's business dates."""
 
@@ -100,8 +103,10 @@ def reconcile(store: Store, period: Period, settings: Settings,
     record = manifest(run=run, period=period, settings=settings, loads=loads,
                       findings=tables.findings, started_at=started, ended_at=datetime.now(UTC),
                       timings=timings)
+    earlier = store.earlier_runs(run, period.first, period.last, started)
+    life = states(tables.findings, store.open_identities(earlier), period, run)
     store.write_run(record, tables.findings, tables.matches, tables.dispositions,
-                    tables.tieouts)
+                    tables.tieouts, traffic=tables.traffic, lifecycle=life)
     lap("write")
     say("done", 1.0)
     return RunResult(
@@ -134,11 +139,11 @@ def compute(inputs: Inputs, period: Period, settings: Settings, run: str,
     found = finish(pl.concat(parts), period, settings.severity, run)
     lap("findings")
     say("dispositions, tie-outs, matches", 0.8)
-    disp, ties, pairs, passages = pl.collect_all(
+    disp, ties, pairs, lanes, passages = pl.collect_all(
         [*outputs(ctx, settings), ctx.passages.filter(in_period(ctx)).select(pl.len())],
         engine=ENGINE)
     lap("outputs")
-    return RunTables(found, pairs, disp, ties, int(passages.item()))
+    return RunTables(found, pairs, disp, ties, lanes, int(passages.item()))
 
 
 def in_period(ctx: Context) -> pl.Expr:
@@ -146,7 +151,7 @@ def in_period(ctx: Context) -> pl.Expr:
 
 
 def outputs(ctx: Context, settings: Settings) -> list[pl.LazyFrame]:
-    """Dispositions, tie-outs and matches of the period's business dates.
+    """Dispositions, tie-outs, matches and traffic of the period's business dates.
 
     Tie-outs (a few rows per station and day) are sorted by date and station.
     Dispositions (one row per passage) and matches (one per settlement item) are
@@ -161,6 +166,7 @@ def outputs(ctx: Context, settings: Settings) -> list[pl.LazyFrame]:
         shaped(tieouts(ctx), TIEOUT_SCHEMA).sort("business_date", "station_id"),
         pl.concat([shaped(item_matches(ctx.items), MATCH_SCHEMA),
                    shaped(credit_matches(ctx.credits), MATCH_SCHEMA)]),
+        shaped(traffic(ctx), TRAFFIC_SCHEMA),
     ]
 
 
