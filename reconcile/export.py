@@ -4,7 +4,8 @@
     export_findings(frame, "csv", Path("out/findings.csv"))
 
 Columns are FINDING_SCHEMA's, in its order; rows as given (the store hands them
-in the run's order). Dates are ISO (YYYY-MM-DD), amounts integers, and a
+in the run's order). CSV text cells that start with =, +, -, @, a tab or a
+carriage return get a leading ' (etc.render.safe). Dates are ISO (YYYY-MM-DD), amounts integers, and a
 missing key is empty in CSV and null in JSON. Every file is written to a
 temporary name in its folder and then renamed, so a reader never sees half a file.
 """
@@ -12,17 +13,16 @@ temporary name in its folder and then renamed, so a reader never sees half a fil
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 
 import polars as pl
 
 from etc.codes import Code
-from etc.errors import EtcError, UsageError
+from etc.errors import UsageError
 from etc.findings import FINDING_SCHEMA
+from etc.render.atomic import write_atomic
+from etc.render.safe import neutralise_frame
 from etc.store import Store
 
 
@@ -61,13 +61,15 @@ def export_findings(frame: pl.DataFrame, fmt: ExportFormat | str, out: Path) -> 
     typed = frame.select(pl.col(c).cast(t) for c, t in FINDING_SCHEMA.items()).rechunk()
     writer = {ExportFormat.CSV: _csv, ExportFormat.PARQUET: _parquet,
               ExportFormat.JSON: _json}[fmt]
-    _atomic(out, lambda tmp: writer(typed, tmp))
+    write_atomic(out, lambda tmp: writer(typed, tmp))
     return out
 
 
 def _csv(frame: pl.DataFrame, path: Path) -> None:
-    frame.write_csv(path, include_header=True, line_terminator="\n", null_value="",
-                    date_format="%Y-%m-%d")
+    """Text cells neutralised (etc.render.safe): opening the file in a
+    spreadsheet runs no formula a detail or key might carry."""
+    neutralise_frame(frame).write_csv(path, include_header=True, line_terminator="\n",
+                                      null_value="", date_format="%Y-%m-%d")
 
 
 def _parquet(frame: pl.DataFrame, path: Path) -> None:
@@ -88,23 +90,3 @@ def _json(frame: pl.DataFrame, path: Path) -> None:
         for i, row in enumerate(text.iter_rows(named=True)):
             fh.write(json.dumps(row, ensure_ascii=False) + (",\n" if i < last else "\n"))
         fh.write("]\n")
-
-
-def _atomic(out: Path, write: Callable[[Path], None]) -> None:
-    """Run `write(tmp)` on a temporary file beside `out`, then rename it to `out`."""
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    except OSError as exc:
-        raise EtcError(f"cannot write the file: {exc.strerror or exc}", path=out) from None
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        os.replace(tmp, out)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise EtcError(f"cannot write the file: {exc.strerror or exc}", path=out) from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
