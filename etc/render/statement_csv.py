@@ -1,0 +1,67 @@
+"""The settlement statement as one rectangular CSV, for machines and spreadsheets.
+
+Every line has the same columns: `line` (DAY, TOTAL or INPUT), `operator_id`,
+the statement's day columns (etc.reports.STATEMENT_DAY_SCHEMA) and the input
+file columns. DAY lines come in the statement's order, then the TOTAL line,
+then an INPUT line per input file the runs rest on (only `operator_id` and the
+input columns filled; the run ids are on the DAY lines). Integers are plain
+digits, dates ISO, nulls empty, text neutralised (etc.render.safe), UTF-8
+without BOM with `\\n` line ends: the same statement always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from etc.render.safe import write_csv
+from etc.reports import STATEMENT_DAY_SCHEMA, Statement
+
+INPUT_COLUMNS: dict[str, pl.DataType] = {
+    "input_file": pl.String(),
+    "input_kind": pl.String(),
+    "input_sha256": pl.String(),
+}
+CSV_SCHEMA: dict[str, pl.DataType] = {
+    "line": pl.String(),
+    "operator_id": pl.String(),
+    **STATEMENT_DAY_SCHEMA,
+    **INPUT_COLUMNS,
+}
+"""The statement CSV's columns, in order."""
+
+
+def _lines(df: pl.DataFrame, line: str, operator_id: str) -> pl.DataFrame:
+    """`df`'s rows as CSV lines of kind `line`: its columns kept, the rest null."""
+    return df.select(
+        pl.lit(line, pl.String).alias("line"),
+        pl.lit(operator_id, pl.String).alias("operator_id"),
+        *(
+            pl.col(name).cast(dtype) if name in df.columns else pl.lit(None, dtype).alias(name)
+            for name, dtype in list(CSV_SCHEMA.items())[2:]
+        ),
+    )
+
+
+def statement_lines(statement: Statement) -> pl.DataFrame:
+    """The statement as the CSV's rows (CSV_SCHEMA): DAY lines, TOTAL, INPUT lines."""
+    inputs = statement.inputs.select(
+        pl.col("file").alias("input_file"),
+        pl.col("kind").alias("input_kind"),
+        pl.col("sha256").alias("input_sha256"),
+    )
+    op = statement.operator_id
+    return pl.concat(
+        [
+            _lines(statement.days, "DAY", op),
+            _lines(statement.total, "TOTAL", op),
+            _lines(inputs, "INPUT", op),
+        ],
+        how="vertical",
+    )
+
+
+def write_statement_csv(statement: Statement, path: Path) -> None:
+    """Write `statement` to `path` as the one rectangular, neutralised CSV."""
+    write_csv(statement_lines(statement), path)
