@@ -27,12 +27,13 @@ from etc.context import Period
 from etc.errors import EtcError, UsageError
 from etc.ingest import FileResult, expand, ingest_paths
 from etc.schemas import Kind
-from etc.settings import load_settings
+from etc.settings import Settings, load_settings
 from etc.store import Store
 from reconcile.export import ExportFormat, export_findings, findings_of
 
 if TYPE_CHECKING:
     from reconcile.engine import RunResult
+    from reconcile.nightly import Night
 
 app = typer.Typer(
     name="etc",
@@ -147,14 +148,15 @@ def quarantine(
 
 @app.command()
 def demo(
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the sample files.")] = Path(
-        "demo-out"),
+    out_dir: Annotated[Path, typer.Option(
+        "--out", help="Folder for the sample and its reports.")] = Path("demo-out"),
     days: Annotated[int, typer.Option(min=1, max=31, help="Business days to generate.")] = 2,
     passages: Annotated[int, typer.Option(min=300, help="Passages per day.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 7,
     db: DbOption = None,
 ) -> None:
-    """Make a realistic sample with known anomalies, load and reconcile it. [db: OUT/etc.duckdb]"""
+    """Make a realistic sample with known anomalies and run its nights end to end:
+    load, reconcile, report, statements. [db: OUT/etc.duckdb]"""
     from etc.generate import generate
 
     with _progress(100, "generating") as update:
@@ -162,23 +164,19 @@ def demo(
             update(completed=100 * fraction, item=what)
         sample = generate(out_dir, seed=seed, days=days, passages=passages, progress=step)
     out.print(f"Sample of {days} day(s) from {sample.start} written to {out_dir}/ "
-              f"(ground truth: {sample.truth.name})")
-    from reconcile.engine import reconcile
-
-    period = Period(sample.start, sample.start + timedelta(days=days - 1))
+              f"(ground truth: {sample.truth.name})", highlight=False)
+    inbox = next(iter(sample.files.values()))[0].parent
+    settings = load_settings(None)
     with Store(db or out_dir / "etc.duckdb") as store:
-        files = [p for kind_files in sample.files.values() for p in kind_files]
-        results = _run_ingest(store, files, None)
+        for i in range(days):
+            night = _night(store, inbox, out_dir / "reports", sample.start + timedelta(days=i),
+                           settings, reveal=False)
         where = store.path
-        if any(r.status == "refused" for r in results):
-            raise typer.Exit(2)
-        with _progress(100, "reconciling") as update:
-            def rstep(what: str, fraction: float) -> None:
-                update(completed=100 * fraction, item=what)
-            result = reconcile(store, period, load_settings(None), progress=rstep)
-    _print_run(result)
-    out.print(f"Loaded and reconciled in {where}. Next: etc findings --db {where} "
-              f"--format csv --out findings.csv; etc quarantine --db {where}", highlight=False)
+    out.print(f"Reports of the last night: {night.folder}/ — open report.html in a browser; "
+              f"statements: {', '.join(p.name for p in night.outputs if 'statement' in p.name)}",
+              highlight=False)
+    out.print(f"Database: {where}. Next: etc report --db {where} --out report.xlsx; "
+              f"etc findings --db {where} --format csv --out findings.csv", highlight=False)
 
 
 def _reconcile_table(result: RunResult) -> Table:
@@ -250,6 +248,110 @@ def findings_cmd(
     what = f" of code {code.upper()}" if code else ""
     out.print(f"{found.height:,} findings{what} of run {run_id} written to {out_file} ({fmt})",
               highlight=False)
+
+
+RevealOption = Annotated[bool, typer.Option(
+    "--reveal", help="Show plates and account ids in full (masked by default).")]
+
+
+@app.command()
+def report(
+    out_file: Annotated[Path, typer.Option("--out", help="FILE.html or FILE.xlsx.")],
+    run: Annotated[str | None, typer.Option("--run", help="Run id; default: the latest run.",
+                                            show_default=False)] = None,
+    reveal: RevealOption = False,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """The discrepancy report of a run for the road authority (HTML or XLSX)."""
+    from etc.render import write_report
+    from etc.render.mask import mask_report
+    from reconcile.report import build_report, resolve_run
+
+    settings = load_settings(config)
+    with Store(db or DEFAULT_DB) as store:
+        run_id = resolve_run(store, run)
+        built = build_report(store, run_id, settings.severity.fail_at)
+    write_report(built if reveal else mask_report(built), out_file)
+    out.print(f"Report of run {run_id}: {built.findings.height:,} findings, "
+              f"{built.total_at_risk_vnd:,} VND at risk, written to {out_file}", highlight=False)
+
+
+@app.command()
+def statement(
+    operator: Annotated[str, typer.Option(
+        "--operator", help="Toll operator id (stations.operator_id).")],
+    first: Annotated[datetime, typer.Option("--from", formats=ISO_DATE, show_default=False,
+                                            help="First business date (YYYY-MM-DD).")],
+    last: Annotated[datetime, typer.Option("--to", formats=ISO_DATE, show_default=False,
+                                           help="Last business date (YYYY-MM-DD).")],
+    out_file: Annotated[Path, typer.Option("--out", help="FILE.xlsx, FILE.csv or FILE.pdf.")],
+    reveal: RevealOption = False,
+    db: DbOption = None,
+) -> None:
+    """The settlement statement of a toll operator for a range of business dates."""
+    from etc.render import write_statement
+    from etc.render.mask import mask_statement
+    from ledgers.statement import build_statement
+
+    with Store(db or DEFAULT_DB) as store:
+        built = build_statement(store, operator, first.date(), last.date())
+    write_statement(built if reveal else mask_statement(built), out_file)
+    total = built.total.row(0, named=True)
+    out.print(f"Statement of {operator} for {first.date()}..{last.date()}: "
+              f"{total['gross_vnd']:,} VND gross, {total['banked_vnd']:,} banked, "
+              f"{total['findings']:,} findings; written to {out_file}", highlight=False)
+
+
+@app.command()
+def nightly(
+    inbox: Annotated[Path, typer.Option("--inbox", help="Folder where the night's files arrive.",
+                                        exists=True, file_okay=False)],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the reports.")],
+    day: Annotated[datetime | None, typer.Option(
+        "--date", formats=ISO_DATE, show_default=False,
+        help="Business date (YYYY-MM-DD); default: yesterday, local time.")] = None,
+    reveal: RevealOption = False,
+    config: ConfigOption = None,
+    db: DbOption = None,
+) -> None:
+    """Load what is new in the inbox, reconcile the date, write the report, a statement per
+    operator and summary.json; exit 1 when findings at or above [severity] fail_at exist."""
+    from etc.localtime import LOCAL
+
+    settings = load_settings(config)
+    business = day.date() if day else (datetime.now(LOCAL) - timedelta(days=1)).date()
+    with Store(db or DEFAULT_DB) as store:
+        night = _night(store, inbox, out_dir, business, settings, reveal=reveal)
+    if night.summary.exit_status:
+        raise typer.Exit(night.summary.exit_status)
+
+
+def _night(store: Store, inbox: Path, out_dir: Path, day: date, settings: Settings, *,
+           reveal: bool) -> Night:
+    """Run one night and print what it did."""
+    from reconcile.nightly import run_night
+
+    with _progress(100, f"night of {day}") as update:
+        def step(what: str, fraction: float) -> None:
+            update(completed=100 * fraction, item=what)
+        night = run_night(store, inbox, out_dir, day, settings, reveal=reveal, progress=step)
+    if night.files:
+        out.print(_ingest_table(night.files))
+    for r in night.files:
+        if r.status == "refused":
+            err.print(f"etc: refused: {r.error}", highlight=False, markup=False)
+    s = night.summary
+    if s.passages == 0:
+        err.print(f"etc: warning: no passages loaded for {day}", highlight=False)
+    how = "reused (same inputs and settings)" if night.reused else "reconciled"
+    out.print(f"{day}: run {night.run_id} {how}: {s.findings:,} findings "
+              f"({s.lifecycle.new:,} new, {s.lifecycle.open:,} open, "
+              f"{s.lifecycle.resolved:,} resolved), {s.amount_at_risk_vnd:,} VND at risk; "
+              f"{s.failing:,} at or above {s.fail_at}", highlight=False)
+    out.print(f"Written to {night.folder}/: " + ", ".join(p.name for p in night.outputs),
+              highlight=False)
+    return night
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,5 @@
-"""`etc demo` end to end: generate, load, and every generated row is accounted for."""
+"""`etc demo` end to end: generate, run each night (load, reconcile, report,
+statements), and every generated row is accounted for."""
 
 from __future__ import annotations
 
@@ -45,13 +46,19 @@ def test_demo_loads_every_generated_row(tmp_path: Path) -> None:
     assert reasons["reason"].to_list() == [
         "BAD_TIMESTAMP", "CLASS_OUT_OF_RANGE", "DUPLICATE_CONFLICT", "FRACTIONAL_MONEY",
         "MALFORMED_LINE", "MISSING_VALUE", "NEGATIVE_MONEY", "UNKNOWN_PAYMENT_METHOD"]
-    # and the demo reconciled the two days: one run, the truth's findings, every passage
+    # and the demo ran both nights: a run per day, the truth's findings, every passage
     truth = pl.read_csv(tmp_path / "again" / "truth.csv")
-    assert runs.height == 1
-    assert str(runs["first_date"][0]) == "2026-11-01" and str(runs["last_date"][0]) == "2026-11-02"
-    assert runs["findings"][0] == found.height == truth.height
+    assert sorted(map(str, runs["first_date"])) == ["2026-11-01", "2026-11-02"]
+    assert (runs["first_date"] == runs["last_date"]).all()
+    assert runs["findings"].sum() == found.height == truth.height
     assert sorted(found["code"].unique()) == sorted(truth["code"].unique())
     assert passages == stored["lanes"]
+    # with a report, a summary and a statement per operator for each night
+    for day in ("2026-11-01", "2026-11-02"):
+        folder = out / "reports" / day
+        names = sorted(p.name for p in folder.iterdir())
+        assert names[:2] == ["report.html", "report.xlsx"] and names[-1] == "summary.json"
+        assert len([n for n in names if n.startswith("statement-")]) == 2 * 4
 
 
 def test_demo_twice_loads_nothing_new(tmp_path: Path, capsys: object) -> None:

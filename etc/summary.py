@@ -1,0 +1,74 @@
+"""summary.json: what a nightly run found, for machines (monitoring, archives).
+
+One pydantic model, written in its field order with two-space indentation.
+It holds no wall-clock time: the same night run twice gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Tally(_Frozen):
+    findings: int = Field(description="Number of findings.")
+    amount_at_risk_vnd: int = Field(description="Σ money at risk, VND.")
+
+
+class CodeTally(_Frozen):
+    code: str
+    category: str
+    findings: int
+    amount_at_risk_vnd: int
+
+
+class Lifecycle(_Frozen):
+    new: int = Field(description="Findings no earlier run had (or had resolved).")
+    open: int = Field(description="Findings an earlier run had too, still unresolved.")
+    resolved: int = Field(description="Identities earlier runs had that this run no longer finds.")
+
+
+class InputFile(_Frozen):
+    file: str = Field(description="File name as loaded.")
+    kind: str
+    sha256: str
+    rows_read: int
+    rows_loaded: int
+    rows_present: int = Field(description="Rows already stored by an earlier file.")
+    rows_quarantined: int
+
+
+class RefusedFile(_Frozen):
+    file: str = Field(description="Name in the inbox's refused/ folder.")
+    reason: str = Field(description="Why the whole file was refused.")
+
+
+class Summary(_Frozen):
+    """The night's verdict."""
+
+    business_date: date
+    run_id: str
+    code_version: str
+    settings_sha256: str
+    inputs_sha256: str = Field(description="sha256 over the sorted sha256s of every input file.")
+    passages: int = Field(description="Passages of the business date.")
+    findings: int
+    amount_at_risk_vnd: int
+    by_category: dict[str, Tally] = Field(description="TAG, MONEY, FRAUD (all three).")
+    by_severity: dict[str, Tally] = Field(description="LOW … CRITICAL (all four).")
+    by_code: list[CodeTally] = Field(description="Codes with findings, in catalogue order.")
+    lifecycle: Lifecycle
+    fail_at: str = Field(description="Severity at or above which the night fails.")
+    failing: int = Field(description="Findings at or above fail_at.")
+    exit_status: int = Field(description="0: no finding at or above fail_at; 1: some.")
+    inputs: list[InputFile] = Field(description="Every file the run rests on, in load order.")
+    refused: list[RefusedFile] = Field(description="Files in the inbox's refused/ folder.")
+    outputs: list[str] = Field(description="Files written beside this summary.")
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=2) + "\n"

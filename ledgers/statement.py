@@ -1,0 +1,162 @@
+"""The numbers of a toll operator's settlement statement, from stored runs.
+
+    statement = build_statement(store, "OP01", date(2026, 11, 1), date(2026, 11, 7))
+
+One line per station of the operator and business date: passages and gross toll
+by charged class and payment method (the run's `traffic`), settled gross,
+provider fees, net and banked (its `tieouts`), the two gaps, and the MONEY and
+FRAUD findings of the station and date behind them. Each date rests on the
+latest run whose period holds it; a date no run covers is an error, not a zero.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import polars as pl
+
+from etc.codes import Category, Code
+from etc.errors import UsageError
+from etc.findings import identity, vnd
+from etc.reports import (
+    CLASSES,
+    GAP_SCHEMA,
+    INPUT_SCHEMA,
+    METHODS,
+    STATEMENT_DAY_SCHEMA,
+    Statement,
+)
+from etc.store import Store
+
+GAP_CATEGORIES = (Category.MONEY.value, Category.FRAUD.value)
+_ORDER = {c.value: i for i, c in enumerate(Code)}
+_SUMS = [c for c, t in STATEMENT_DAY_SCHEMA.items() if t == pl.Int64()]
+
+
+def build_statement(store: Store, operator_id: str, first: date, last: date,
+                    run_id: str | None = None) -> Statement:
+    """Operator `operator_id`'s statement for `first`..`last` (UsageError for an
+    unknown operator, a reversed range, or a date no run covers). Each date rests
+    on the latest run holding it, or on `run_id` when given and holding it."""
+    if last < first:
+        raise UsageError(f"--to {last} is before --from {first}")
+    stations = operator_stations(store, operator_id)
+    dates = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    by_run: dict[str, list[date]] = {}
+    for d in dates:
+        covering = store.runs_covering(d)
+        if run_id in covering:
+            covering = [run_id]
+        if not covering:
+            raise UsageError(f"no run covers the business date {d}", path=store.path,
+                             hint=f"run 'etc reconcile --date {d}' first")
+        by_run.setdefault(covering[0], []).append(d)
+    lines, gaps = [], []
+    for run_id, run_dates in by_run.items():
+        keep = pl.col("business_date").is_in(run_dates) & pl.col("station_id").is_in(
+            stations["station_id"].to_list())
+        found = store.run_findings(run_id).filter(
+            keep & pl.col("category").is_in(GAP_CATEGORIES))
+        lines.append(day_lines(
+            stations, run_dates, store.run_table("traffic", run_id).filter(keep),
+            store.run_table("tieouts", run_id).filter(keep), found, run_id))
+        gaps.append(gap_rows(found))
+    days = pl.concat(lines).sort("station_id", "business_date")
+    runs = tuple(store.run_info(r) for r in by_run)
+    inputs = (pl.concat([r.inputs for r in runs]).unique(["file", "sha256"], keep="first")
+              .sort("load_id", "file").cast(INPUT_SCHEMA))  # type: ignore[arg-type]
+    all_gaps = pl.concat(gaps)
+    return Statement(
+        operator_id=operator_id, first_date=first, last_date=last, days=days,
+        total=total_line(days, all_gaps, [r.run_id for r in runs]),
+        gaps=all_gaps.sort("station_id", "business_date",
+                           pl.col("code").replace_strict(_ORDER, return_dtype=pl.Int32), "key"),
+        runs=runs, inputs=inputs)
+
+
+def operator_stations(store: Store, operator_id: str) -> pl.DataFrame:
+    """station_id, station_name of the operator's stations (UsageError when none)."""
+    stations = store.table("stations").select(
+        "station_id", pl.col("name").alias("station_name"), "operator_id").collect()
+    mine = stations.filter(pl.col("operator_id") == operator_id)
+    if mine.is_empty():
+        known = sorted(set(stations["operator_id"].drop_nulls().to_list()))
+        raise UsageError(f"no station of operator {operator_id!r} in the database",
+                         hint="operators: " + (", ".join(known) if known else "none loaded"))
+    return mine.select("station_id", "station_name").unique("station_id", keep="first")
+
+
+def day_lines(stations: pl.DataFrame, dates: list[date], traffic: pl.DataFrame,
+              ties: pl.DataFrame, found: pl.DataFrame, run_id: str) -> pl.DataFrame:
+    """STATEMENT_DAY_SCHEMA lines for every station × date (zeros where nothing)."""
+    grid = stations.join(pl.DataFrame({"business_date": dates}, schema={"business_date": pl.Date}),
+                         how="cross")
+    cls, method = pl.col("charged_class"), pl.col("payment_method")
+    per = traffic.group_by("station_id", "business_date").agg(
+        pl.col("passages").sum().alias("passages"),
+        *[pl.col("passages").filter(cls == c).sum().alias(f"class{c}_passages") for c in CLASSES],
+        *[pl.col("gross_vnd").filter(cls == c).sum().alias(f"class{c}_gross_vnd")
+          for c in CLASSES],
+        *[pl.col("passages").filter(method == m).sum().alias(f"{m.lower()}_passages")
+          for m in METHODS],
+        *[pl.col("gross_vnd").filter(method == m).sum().alias(f"{m.lower()}_gross_vnd")
+          for m in METHODS],
+        pl.col("gross_vnd").sum(),
+    )
+    money = ties.select("station_id", "business_date", "settled_gross_vnd", "fee_vnd",
+                        pl.col("settled_net_vnd").alias("net_vnd"), "banked_vnd",
+                        "settle_gap_vnd", "bank_gap_vnd")
+    behind = findings_per_day(found)
+    joined = (grid.join(per, on=["station_id", "business_date"], how="left")
+              .join(money, on=["station_id", "business_date"], how="left")
+              .join(behind, on=["station_id", "business_date"], how="left"))
+    return joined.with_columns(
+        *[pl.col(c).fill_null(0) for c in _SUMS],
+        pl.col("behind").fill_null(""), pl.lit(run_id).alias("run_id"),
+    ).select(list(STATEMENT_DAY_SCHEMA)).cast(STATEMENT_DAY_SCHEMA)  # type: ignore[arg-type]
+
+
+def findings_per_day(found: pl.DataFrame) -> pl.DataFrame:
+    """station_id, business_date, findings, amount_at_risk_vnd, behind."""
+    return (behind_text(found.group_by("station_id", "business_date", "code").agg(
+                pl.len().alias("n"), pl.col("amount_at_risk_vnd").sum()),
+                ["station_id", "business_date"]))
+
+
+def behind_text(per_code: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Per `keys`: Σ findings, Σ amount and "CODE n (amount); …" in catalogue order."""
+    text = pl.concat_str(pl.col("code"), pl.lit(" "), pl.col("n").cast(pl.String),
+                         pl.lit(" ("), vnd(pl.col("amount_at_risk_vnd")), pl.lit(")"))
+    return (per_code.with_columns(
+                pl.col("code").replace_strict(_ORDER, return_dtype=pl.Int32).alias("_o"))
+            .sort(*keys, "_o")
+            .group_by(keys, maintain_order=True)
+            .agg(pl.col("n").sum().cast(pl.Int64).alias("findings"),
+                 pl.col("amount_at_risk_vnd").sum(),
+                 text.str.join("; ").alias("behind")))
+
+
+def gap_rows(found: pl.DataFrame) -> pl.DataFrame:
+    """GAP_SCHEMA: one row per finding, its identity as the key."""
+    return found.with_columns(identity().alias("key")).select(list(GAP_SCHEMA)).cast(
+        GAP_SCHEMA)  # type: ignore[arg-type]
+
+
+def total_line(days: pl.DataFrame, gaps: pl.DataFrame, runs: list[str]) -> pl.DataFrame:
+    """The statement's total: every money and count column summed, the findings
+    behind it per code, the run id when a single run."""
+    sums = days.select(pl.col(c).sum() for c in _SUMS if c not in ("findings",
+                                                                   "amount_at_risk_vnd"))
+    per_code = gaps.with_columns(pl.lit("TOTAL").alias("station_id")).group_by(
+        "station_id", "code").agg(pl.len().alias("n"), pl.col("amount_at_risk_vnd").sum())
+    behind = behind_text(per_code, ["station_id"])
+    if behind.is_empty():
+        behind = pl.DataFrame({"station_id": ["TOTAL"], "findings": [0],
+                               "amount_at_risk_vnd": [0], "behind": [""]})
+    row = sums.with_columns(pl.lit("TOTAL").alias("station_id")).join(behind, on="station_id")
+    return row.with_columns(
+        pl.lit(None, pl.String).alias("station_name"),
+        pl.lit(None, pl.Date).alias("business_date"),
+        pl.lit(runs[0] if len(runs) == 1 else None, pl.String).alias("run_id"),
+    ).select(list(STATEMENT_DAY_SCHEMA)).cast(STATEMENT_DAY_SCHEMA)  # type: ignore[arg-type]
+
