@@ -198,13 +198,14 @@ def _code_section(code: str, rows: pl.DataFrame, risk: int) -> str:
     sevs = sorted(set(rows["severity"].drop_nulls().to_list()),
                   key=lambda s: (-ranks.get(s, -1), s))
     cats = sorted(set(rows["category"].drop_nulls().to_list()))
-    cols = [Col("business_date", "Business date", "date")]
-    cols += [Col(k, k, "text") for k in KEY_COLUMNS if _filled(rows, k)]
+    # the evidence first, where the eye lands; the keys after it (the table scrolls)
+    cols = [Col("business_date", "Business date", "date"),
+            Col("amount_at_risk_vnd", "At risk (VND)", "vnd"), Col("detail", "Detail", "prose")]
     if len(sevs) > 1:
         cols.append(Col("severity", "Severity", "sev"))
     cols += [Col("state", "State", "state"), Col("first_seen_date", "First seen", "date"),
-             Col("days_open", "Days open", "int"),
-             Col("amount_at_risk_vnd", "At risk (VND)", "vnd"), Col("detail", "Detail", "text")]
+             Col("days_open", "Days open", "int")]
+    cols += [Col(k, k, "text") for k in KEY_COLUMNS if _filled(rows, k)]
     badges = " ".join(f'<span class="sev sev-{escape(s)}">{escape(s)}</span>' for s in sevs)
     title = (f'<h3 id="code-{escape(code)}"><code>{escape(code)}</code> '
              f'<span class="cat">{escape(", ".join(cats))}</span> {badges} '
@@ -229,7 +230,7 @@ def _resolved(report: Report) -> str:
             Col("last_seen_date", "Last seen", "date"),
             Col("last_seen_run", "Last seen in run", "text"),
             Col("amount_at_risk_vnd", "At risk when last found (VND)", "vnd"),
-            Col("detail", "Detail when last found", "text")]
+            Col("detail", "Detail when last found", "prose")]
     return (head + table("t-resolved", "Resolved since the previous run", cols,
                          report.resolved, MAX_ROWS, "resolved identities") + "\n</section>")
 

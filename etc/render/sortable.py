@@ -21,7 +21,8 @@ NUMERIC = ("vnd", "int")
 @dataclass(frozen=True)
 class Col:
     """A column: the frame's column name, its header text and how to show it:
-    text, code, date, int, vnd (thousands separators), sev or state (badges)."""
+    text, prose (wrapped, wide: the evidence), code, date, int, vnd (thousands
+    separators), sev or state (badges)."""
 
     name: str
     title: str
@@ -42,6 +43,8 @@ def cell(value: object, kind: str) -> str:
         return f"<td><code>{escape(text)}</code></td>"
     if kind == "date":
         return f'<td class="date">{escape(text)}</td>'
+    if kind == "prose":
+        return f'<td class="prose">{escape(text)}</td>'
     return f"<td>{escape(text)}</td>"
 
 

@@ -105,8 +105,8 @@ def test_sections_follow_the_catalogue_and_drop_empty_key_columns() -> None:
     bank = re.search(r'<table id="t-BANK_UNMATCHED_CREDIT".*?</thead>', page, re.S)
     assert bank
     heads = re.findall(r'<button type="button">([^<]*)</button>', bank.group(0))
-    assert heads == ["Business date", "entry_id", "State", "First seen", "Days open",
-                     "At risk (VND)", "Detail"]
+    assert heads == ["Business date", "At risk (VND)", "Detail", "State", "First seen",
+                     "Days open", "entry_id"]
     # numbers sort by their raw value
     assert '<td class="num" data-sort="1250000">1,250,000</td>' in page
     assert 'data-type="number"' in bank.group(0)
