@@ -5,8 +5,8 @@
 
 Columns are FINDING_SCHEMA's, in its order; rows as given (the store hands them
 in the run's order). CSV text cells that start with =, +, -, @, a tab or a
-carriage return get a leading ' (etc.render.safe). Dates are ISO (YYYY-MM-DD), amounts integers, and a
-missing key is empty in CSV and null in JSON. Every file is written to a
+carriage return get a leading ' (etc.render.safe). Dates are ISO (YYYY-MM-DD),
+amounts integers, and a missing key is empty in CSV and null in JSON. Every file is written to a
 temporary name in its folder and then renamed, so a reader never sees half a file.
 """
 

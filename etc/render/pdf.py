@@ -8,32 +8,24 @@ gaps behind them (at most MAX_GAPS rows, then a note) and the inputs with their
 full sha256. Text is real text; reportlab's invariant mode keeps the bytes the
 same for the same statement (on the same machine: the fonts are part of them).
 
-The fonts (`choose_fonts`): DejaVu Sans, Sans Bold and Sans Mono when installed
-(Debian: fonts-dejavu-core), embedded as subsets, so station names keep their
-Vietnamese letters. Without them the built-in Helvetica and Courier are used;
-those hold Windows-1252 only, so a text with other letters is then shown without
-accents (`printable`: "Trạm Dầu Giây" → "Tram Dau Giay"). Column widths are
-measured in the font that is drawn.
+The fonts come from etc.render.fonts (DejaVu when installed, so Vietnamese
+letters stay; else the built-in ones, and text without accents). Column widths
+are measured in the font that is drawn.
 """
 
 from __future__ import annotations
 
 import functools
-import unicodedata
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 from xml.sax.saxutils import escape
 
 import polars as pl
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
@@ -45,6 +37,7 @@ from reportlab.platypus import (
 )
 
 from etc.localtime import LOCAL
+from etc.render.fonts import BUILTIN, Fonts, Look, choose_fonts, look_of, printable
 from etc.reports import CLASSES, METHODS, RunInfo, Statement
 
 PAGE = landscape(A4)
@@ -59,108 +52,6 @@ GREY = colors.HexColor("#e6e6e6")
 PALE = colors.HexColor("#f6f6f6")
 
 
-@dataclass(frozen=True)
-class Fonts:
-    """The regular, bold and monospaced font names the PDF draws with; `unicode`
-    when they hold Vietnamese letters (DejaVu), not for the built-in fonts."""
-
-    regular: str
-    bold: str
-    mono: str
-    unicode: bool
-
-
-BUILTIN = Fonts("Helvetica", "Helvetica-Bold", "Courier", unicode=False)
-FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
-             Path("/usr/share/fonts/TTF"))
-"""Where DejaVu is installed: Debian/Ubuntu, Fedora, Arch."""
-_DEJAVU = (("DejaVuSans", "DejaVuSans.ttf"), ("DejaVuSans-Bold", "DejaVuSans-Bold.ttf"),
-           ("DejaVuSansMono", "DejaVuSansMono.ttf"))
-
-
-def choose_fonts(search: Sequence[Path] | None = None) -> Fonts:
-    """DejaVu from the first folder of `search` (default FONT_DIRS) holding all
-    three files, registered with reportlab once; else BUILTIN (`search=[]`
-    forces it)."""
-    return _choose(FONT_DIRS if search is None else tuple(search))
-
-
-@functools.cache
-def _choose(search: tuple[Path, ...]) -> Fonts:
-    for folder in search:
-        files = [folder / file for _, file in _DEJAVU]
-        if not all(f.is_file() for f in files):
-            continue
-        try:
-            for (name, _), file in zip(_DEJAVU, files, strict=True):
-                if name not in pdfmetrics.getRegisteredFontNames():
-                    pdfmetrics.registerFont(TTFont(name, str(file)))
-        except (TTFError, OSError):
-            continue
-        return Fonts("DejaVuSans", "DejaVuSans-Bold", "DejaVuSansMono", unicode=True)
-    return BUILTIN
-
-
-@functools.cache
-def _fitter(fonts: Fonts) -> Callable[[str], bool]:
-    """Whether a character is in the regular and bold fonts (control characters are)."""
-    if not fonts.unicode:
-        return _fits
-    held = frozenset(pdfmetrics.getFont(fonts.regular).face.charToGlyph).intersection(
-        pdfmetrics.getFont(fonts.bold).face.charToGlyph)
-    return lambda c: ord(c) < 32 or ord(c) in held
-
-
-class _Look(NamedTuple):
-    """The fonts and the paragraph styles in them."""
-
-    fonts: Fonts
-    body: ParagraphStyle
-    cell: ParagraphStyle
-    bold_cell: ParagraphStyle
-    title: ParagraphStyle
-    head: ParagraphStyle
-
-
-@functools.cache
-def _look(fonts: Fonts) -> _Look:
-    cell = ParagraphStyle("cell", fontName=fonts.regular, fontSize=7, leading=8.4)
-    return _Look(fonts, ParagraphStyle("body", fontName=fonts.regular, fontSize=9, leading=11),
-                 cell, ParagraphStyle("bold", parent=cell, fontName=fonts.bold),
-                 ParagraphStyle("title", fontName=fonts.bold, fontSize=16, leading=20),
-                 ParagraphStyle("head", fontName=fonts.bold, fontSize=11, leading=14,
-                                spaceBefore=8, spaceAfter=4))
-
-
-_SPELLED = str.maketrans({"đ": "d", "Đ": "D"})
-
-
-def printable(text: str, fonts: Fonts = BUILTIN) -> str:
-    """`text` in the letters `fonts` hold. DejaVu holds Vietnamese, so the text stays
-    (in composed form). A text with a letter the fonts lack is written without
-    accents, the usual way Vietnamese is typed without them ("Trạm Dầu Giây" →
-    "Tram Dau Giay", "đ" → "d"); anything else they lack is "?"."""
-    fits = _fitter(fonts)
-    if fonts.unicode:
-        return "".join(c if fits(c) else _bare(c, fits)
-                       for c in unicodedata.normalize("NFC", text))
-    return text if all(fits(c) for c in text) else _bare(text, fits)
-
-
-def _bare(text: str, fits: Callable[[str], bool]) -> str:
-    bare = unicodedata.normalize("NFD", text.translate(_SPELLED))
-    bare = unicodedata.normalize("NFC", "".join(c for c in bare if not unicodedata.combining(c)))
-    return "".join(c if fits(c) else "?" for c in bare)
-
-
-def _fits(char: str) -> bool:
-    try:
-        char.encode("cp1252")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def vnd(value: int | None) -> str:
     """An integer with thousands separators ("1,250,000"); empty for null."""
     return "" if value is None else f"{value:,}"
@@ -170,7 +61,7 @@ def _text(value: object, fonts: Fonts) -> str:
     return "" if value is None else printable(str(value), fonts)
 
 
-def _para(value: object, look: _Look, bold: bool = False) -> Paragraph:
+def _para(value: object, look: Look, bold: bool = False) -> Paragraph:
     return Paragraph(escape(_text(value, look.fonts)), look.bold_cell if bold else look.cell)
 
 
@@ -276,7 +167,7 @@ DAY_COLUMNS = (("passages", "Passages"), ("gross_vnd", "Gross"),
                ("amount_at_risk_vnd", "At risk"))
 
 
-def _days(statement: Statement, look: _Look) -> Table:
+def _days(statement: Statement, look: Look) -> Table:
     """The station × day lines and the total line; each number column as wide as its
     widest text, the station column takes the rest (at least 90 pt)."""
     rows: list[list[Any]] = [["Date", "Station", *(label for _, label in DAY_COLUMNS)]]
@@ -295,7 +186,7 @@ def _days(statement: Statement, look: _Look) -> Table:
     return table
 
 
-def _gaps(gaps: pl.DataFrame, look: _Look) -> list[Any]:
+def _gaps(gaps: pl.DataFrame, look: Look) -> list[Any]:
     if gaps.height == 0:
         return [Paragraph("No gaps: no MONEY or FRAUD finding on these stations and dates.",
                           look.body)]
@@ -317,7 +208,7 @@ def _gaps(gaps: pl.DataFrame, look: _Look) -> list[Any]:
     return out
 
 
-def _inputs(statement: Statement, look: _Look) -> list[Any]:
+def _inputs(statement: Statement, look: Look) -> list[Any]:
     fonts = look.fonts
     files = [["File", "Kind", "sha256"],
              *([_para(r["file"], look), _text(r["kind"], fonts), _text(r["sha256"], fonts)]
@@ -333,7 +224,7 @@ def _inputs(statement: Statement, look: _Look) -> list[Any]:
     return out
 
 
-def _heading(text: str, look: _Look) -> list[Any]:
+def _heading(text: str, look: Look) -> list[Any]:
     """A section heading, on a new page when less than 3 cm are left for what follows."""
     return [CondPageBreak(30 * mm), Paragraph(escape(text), look.head)]
 
@@ -352,7 +243,7 @@ def _runs_text(runs: Sequence[RunInfo]) -> str:
 def write_statement_pdf(statement: Statement, path: Path, *, fonts: Fonts | None = None) -> None:
     """Write `statement` to `path` as a landscape A4 PDF, in `fonts` (default:
     `choose_fonts()`, DejaVu when installed)."""
-    look = _look(fonts or choose_fonts())
+    look = look_of(fonts or choose_fonts())
     regular, bold = look.fonts.regular, look.fonts.bold
     operator = printable(statement.operator_id, look.fonts)
     dates = f"{statement.first_date} to {statement.last_date}"
