@@ -8,7 +8,8 @@
 2. The business date is reconciled — unless a run of the very same inputs,
    settings and code exists already (the run id says so): then it is reused.
 3. Into OUT/<date>/: report.html and report.xlsx (plates and accounts masked
-   unless `reveal`), statement-<operator>.csv and .pdf for every operator, and
+   unless `reveal`), statement-<operator>.csv and .pdf for every operator (plates
+   masked unless `reveal`), and
    summary.json. Nothing in them depends on the clock or on what this
    invocation moved, so running the same night twice changes nothing.
 """
@@ -29,7 +30,7 @@ from etc.context import Period
 from etc.ingest import FileResult, ingest_paths
 from etc.render import write_report, write_statement
 from etc.render.atomic import write_atomic
-from etc.render.mask import mask_report
+from etc.render.mask import mask_report, mask_statement
 from etc.reports import Report, State
 from etc.settings import Settings
 from etc.store import Store
@@ -88,6 +89,7 @@ def run_night(store: Store, inbox: Path, out: Path, day: date, settings: Setting
     for operator in operators(store):
         say(f"statement {operator}", 0.8)
         statement = build_statement(store, operator, day, day, run_id=run)
+        statement = statement if reveal else mask_statement(statement)
         for suffix in (".csv", ".pdf"):
             outputs.append(write_statement(statement, folder / f"statement-{operator}{suffix}"))
     summary = summarise(store, report, settings.severity.fail_at, inbox,

@@ -91,6 +91,8 @@ def test_statements_add_up_to_the_runs_tieouts(db: Path, sample: Sample,
         assert cli.main(["statement", "--db", str(db), "--operator", op, "--from", day,
                          "--to", day, "--out", str(out)]) == 0
         assert out.stat().st_size > 0
+    plates, _ = secrets(db)
+    assert shown(text_of(tmp_path / "statement.xlsx"), plates) == set()  # masked gap details
     lines = pl.read_csv(tmp_path / "statement.csv", infer_schema=False)
     total = lines.filter(pl.col("line") == "TOTAL").row(0, named=True)
     days = lines.filter(pl.col("line") == "DAY")
