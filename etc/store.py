@@ -506,8 +506,9 @@ class Store:
 
     def open_identities(self, runs: list[str]) -> pl.DataFrame:
         """LIFECYCLE_SCHEMA rows: per finding identity (code, identity), its row
-        in the latest of `runs` (ordered latest first) that has one, when that row
-        is not RESOLVED — the identities still open before a new run."""
+        in the latest of `runs` (ordered latest first) that has one — of that
+        run's latest business date — when that row is not RESOLVED: the
+        identities still open before a new run."""
         cols = ", ".join(_q(c) for c in LIFECYCLE_SCHEMA)
         if not runs:
             return pl.DataFrame(schema=LIFECYCLE_SCHEMA)
@@ -516,7 +517,8 @@ class Store:
         try:
             found = self.query(
                 f"SELECT {cols} FROM (SELECT l.*, row_number() OVER (PARTITION BY l.code, "
-                "l.identity ORDER BY o.pos) AS rn FROM lifecycle l JOIN __order o "
+                "l.identity ORDER BY o.pos, l.business_date DESC) AS rn FROM lifecycle l "
+                "JOIN __order o "
                 "USING (run_id)) WHERE rn = 1 AND state <> 'RESOLVED' "
                 "ORDER BY code, identity")
         finally:
@@ -527,10 +529,10 @@ class Store:
         return self._one("SELECT 1 FROM runs WHERE run_id = ?", [run_id]) is not None
 
     def runs_covering(self, day: date) -> list[str]:
-        """Runs whose period holds `day`, latest first (as `earlier_runs`)."""
+        """Runs whose period holds `day`, the most recently started first."""
         rows = self.con.execute(
             "SELECT run_id FROM runs WHERE first_date <= ? AND ? <= last_date "
-            "ORDER BY last_date DESC, first_date DESC, started_at DESC, run_id DESC",
+            "ORDER BY started_at DESC, run_id DESC",
             [day, day]).fetchall()
         return [str(r[0]) for r in rows]
 

@@ -48,7 +48,8 @@ def states(found: pl.DataFrame, still_open: pl.DataFrame, period: Period,
         pl.col("first_seen_run").alias("prior_run"))
     joined = current.join(before, on=["code", "identity"], how="left", maintain_order="left")
     carried = pl.col("prior_first").is_not_null()
-    first = pl.when(carried).then(pl.col("prior_first")).otherwise(pl.col("first_in_run"))
+    # a run of earlier dates can find an open identity before it was first seen
+    first = pl.min_horizontal("prior_first", "first_in_run")
     new = ~carried & (pl.col("business_date") == pl.col("first_in_run"))
     rows = joined.with_columns(
         pl.when(new).then(pl.lit(State.NEW.value)).otherwise(pl.lit(State.OPEN.value))

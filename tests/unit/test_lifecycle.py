@@ -7,13 +7,15 @@ earlier runs, dropped when RESOLVED) and checks the states of the last run.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import polars as pl
 
 from etc.context import Period
 from etc.findings import FINDING_SCHEMA, identity
-from etc.outputs import LIFECYCLE_SCHEMA
+from etc.outputs import DISPOSITION_SCHEMA, LIFECYCLE_SCHEMA, MATCH_SCHEMA, TIEOUT_SCHEMA
+from etc.store import RunManifest, Store
 from reconcile.lifecycle import PER_DATE, states
 
 D1 = date(2026, 11, 1)
@@ -117,3 +119,46 @@ def test_a_resolved_identity_found_again_is_new_again() -> None:
                 ("R3", Period(D3, D3), found(("LANE_READ_DEGRADED", D3, LANE))))
     assert by_identity(rows) == {
         ("LANE_READ_DEGRADED", "station_id=ST01|lane_id=L02", D3): ("NEW", D3, 0)}
+
+
+def test_a_run_of_earlier_dates_moves_first_seen_back() -> None:
+    rows = fold(("Ra", Period(D2, D2), found(("LANE_READ_DEGRADED", D2, LANE))),
+                ("Rb", Period(D1, D3), found(("LANE_READ_DEGRADED", D1, LANE),
+                                             ("LANE_READ_DEGRADED", D2, LANE),
+                                             ("LANE_READ_DEGRADED", D3, LANE))))
+    assert rows.select("state", "first_seen_date", "days_open").rows() == [
+        ("OPEN", D1, 0), ("OPEN", D1, 1), ("OPEN", D1, 2)]
+
+
+def store_run(store: Store, run: str, period: Period, frame: pl.DataFrame,
+              started: datetime) -> pl.DataFrame:
+    """Write a run of `frame` the way the engine does: its lifecycle from the
+    identities the store holds open before it. Returns its lifecycle rows."""
+    earlier = store.earlier_runs(run, period.first, period.last, started)
+    life = states(frame, store.open_identities(earlier), period, run)
+    record = RunManifest(
+        run_id=run, first_date=period.first, last_date=period.last, settings_json="{}",
+        settings_sha256="0" * 64, code_version="test", loads=(), inputs_sha256="f" * 64,
+        started_at=started, ended_at=started, findings=frame.height, counts={}, timings={})
+    store.write_run(record, frame.with_columns(pl.lit(run).alias("run_id")),
+                    pl.DataFrame(schema=MATCH_SCHEMA), pl.DataFrame(schema=DISPOSITION_SCHEMA),
+                    pl.DataFrame(schema=TIEOUT_SCHEMA), lifecycle=life)
+    return life
+
+
+def test_the_store_carries_the_latest_sighting_of_each_identity(tmp_path: Path) -> None:
+    """Through the store's own queries: a two-day run leaves the lane open as of
+    its later date, so the next run resolves it with that date and detail; the
+    runs are ordered by period, not by when they were written."""
+    t = datetime(2026, 11, 5, tzinfo=UTC)
+    with Store(tmp_path / "etc.duckdb") as store:
+        store_run(store, "R12", Period(D1, D2), found(("LANE_READ_DEGRADED", D1, LANE),
+                                                       ("LANE_READ_DEGRADED", D2, LANE)), t)
+        later = store_run(store, "R3", Period(D3, D3), found(), t + timedelta(hours=1))
+        assert later.select("state", "business_date", "first_seen_date", "days_open").rows() == [
+            ("RESOLVED", D2, D1, 1)]
+        # a run of D1 written afterwards comes before both: nothing is open before it
+        first = store_run(store, "R1", Period(D1, D1), found(("LANE_READ_DEGRADED", D1, LANE)),
+                          t + timedelta(hours=2))
+        assert first["state"].to_list() == ["NEW"]
+        assert store.earlier_runs("R3", D3, D3, t + timedelta(hours=1)) == ["R12", "R1"]
