@@ -3,9 +3,9 @@
 A report shows `51H-***.45` for the plate 51H12345 and `*********3456` for the
 account 0071000123456 unless `--reveal` is given. Masking is done on the
 model, before any renderer sees it, in every text column that can carry them:
-the plate column, the key columns and identities that embed an account
-(BANK_UNMATCHED_CREDIT's "account/entry_id"), and the detail sentences, where a
-plate follows the word "plate" or has the shape of a civil plate.
+the plate column, identities and keys ("plate=…", and BANK_UNMATCHED_CREDIT's
+"account/entry_id"), and the detail sentences, where a plate follows the word
+"plate" or has the shape of a civil plate.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from etc.reports import Report, Statement
 
 PLATE_WORD = r"(?i:plate)\s+([0-9A-Z][0-9A-Z.\-]{3,11}[0-9A-Z])"
 """A plate written after the word "plate" in a detail sentence."""
+KEY_PLATE = r"\bplate=([^|]+)"
+"""A plate in an identity or key text ("plate=TM0118"), whatever its shape."""
 CIVIL = r"\b\d{2}[A-Z]{1,2}\d{4,6}\b"
 """A normalised civil plate anywhere: 2 digits, 1–2 letters, 4–6 digits."""
 _TEXT_COLUMNS = ("plate", "detail", "identity", "entry_id", "key")
@@ -47,6 +49,7 @@ def mask_text(text: str | None, accounts: tuple[str, ...]) -> str | None:
 
 
 def _masked(text: str, accounts: tuple[str, ...]) -> str:
+    text = re.sub(KEY_PLATE, lambda m: "plate=" + mask_plate(m.group(1)), text)
     for account in sorted(accounts, key=len, reverse=True):
         if account and account in text:
             text = text.replace(account, mask_account(account))

@@ -51,3 +51,11 @@ def test_a_masked_report_shows_no_plate_or_account_of_its_findings() -> None:
     assert not any(a in text for a in report.accounts)
     assert masked.findings.height == report.findings.height
     assert masked.findings["amount_at_risk_vnd"].equals(report.findings["amount_at_risk_vnd"])
+
+
+def test_a_plate_in_an_identity_is_masked_whatever_its_shape() -> None:
+    frame = pl.DataFrame({"identity": ["plate=TM0118", "station_id=ST01|lane_id=L02"],
+                          "key": ["plate=51H12345", "txn_id=T1"]})
+    out = mask_frame(frame, ())
+    assert out["identity"].to_list() == ["plate=TM0-*.18", "station_id=ST01|lane_id=L02"]
+    assert out["key"].to_list() == ["plate=51H-***.45", "txn_id=T1"]
