@@ -44,7 +44,7 @@ class InputFile(_Frozen):
 
 
 class RefusedFile(_Frozen):
-    file: str = Field(description="Name in the inbox's refused/ folder.")
+    file: str = Field(description="Name in the inbox's refused/<date>/ folder.")
     reason: str = Field(description="Why the whole file was refused.")
 
 
@@ -67,7 +67,7 @@ class Summary(_Frozen):
     failing: int = Field(description="Findings at or above fail_at.")
     exit_status: int = Field(description="0: no finding at or above fail_at; 1: some.")
     inputs: list[InputFile] = Field(description="Every file the run rests on, in load order.")
-    refused: list[RefusedFile] = Field(description="Files in the inbox's refused/ folder.")
+    refused: list[RefusedFile] = Field(description="Files refused on this night.")
     outputs: list[str] = Field(description="Files written beside this summary.")
 
     def to_json(self) -> str:

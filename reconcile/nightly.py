@@ -4,14 +4,15 @@
 
 1. Every new file in the inbox (top level; not hidden, not *.part or *.tmp) is
    loaded. A loaded file, or one whose content was loaded before, moves to
-   INBOX/archive/; a refused one to INBOX/refused/ with NAME.reason.txt beside it.
+   INBOX/archive/<date>/; a refused one to INBOX/refused/<date>/ with
+   NAME.reason.txt beside it.
 2. The business date is reconciled — unless a run of the very same inputs,
    settings and code exists already (the run id says so): then it is reused.
 3. Into OUT/<date>/: report.html and report.xlsx (plates and accounts masked
    unless `reveal`), statement-<operator>.csv and .pdf for every operator (plates
-   masked unless `reveal`), and
-   summary.json. Nothing in them depends on the clock or on what this
-   invocation moved, so running the same night twice changes nothing.
+   masked unless `reveal`), and summary.json. Nothing in them depends on the
+   clock or on another night's inbox, so running the same night again, with
+   nothing new loaded in between, changes nothing.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import polars as pl
 
 from etc.codes import CATEGORY, Code, Severity
 from etc.context import Period
+from etc.errors import EtcError, UsageError
 from etc.ingest import FileResult, ingest_paths
 from etc.render import write_report, write_statement
 from etc.render.atomic import write_atomic
@@ -61,7 +63,12 @@ class Night:
 
 
 def inbox_files(inbox: Path) -> list[Path]:
-    """The files waiting in the inbox, by name."""
+    """The files waiting in the inbox, by name (UsageError when archive/ or
+    refused/ is taken by a file, before anything is loaded)."""
+    for name in (ARCHIVE, REFUSED):
+        if (inbox / name).exists() and not (inbox / name).is_dir():
+            raise UsageError(f"{name!r} in the inbox is a file, not a folder", path=inbox,
+                             hint=f"move it away: the inbox keeps its {name} folder there")
     return sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith(".")
                   and not p.name.endswith(SKIP_SUFFIXES))
 
@@ -73,7 +80,7 @@ def run_night(store: Store, inbox: Path, out: Path, day: date, settings: Setting
     say("loading", 0.0)
     results = ingest_paths(store, files, None)
     for path, result in zip(files, results, strict=True):
-        file_away(inbox, path, result)
+        file_away(inbox, path, result, day)
     period = Period(day, day)
     run = run_id(period, settings.digest(), inputs_sha256(store.load_manifest()))
     reused = store.has_run(run)
@@ -101,28 +108,36 @@ def run_night(store: Store, inbox: Path, out: Path, day: date, settings: Setting
                  outputs=[*outputs, target], summary=summary)
 
 
-def file_away(inbox: Path, path: Path, result: FileResult) -> Path:
-    """Move a processed inbox file to archive/ (loaded, or loaded before) or to
-    refused/ with its reason beside it; returns where it went. A same-named file
-    already there with the same content is replaced; another keeps its name and
-    this one gets a numbered one."""
-    if result.status == "refused":
-        target = _free(inbox / REFUSED, path)
-        target.parent.mkdir(parents=True, exist_ok=True)
+def file_away(inbox: Path, path: Path, result: FileResult, day: date) -> Path:
+    """Move a processed inbox file to archive/<day>/ (loaded, or loaded before) or
+    to refused/<day>/ with its reason beside it; returns where it went. A
+    same-named file already there with the same content is replaced; another
+    keeps its name and this one gets a numbered one."""
+    refused = result.status == "refused"
+    folder = inbox / (REFUSED if refused else ARCHIVE) / day.isoformat()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        target = _free(folder, path, refused)
         shutil.move(path, target)
-        reason = (result.error or "refused").replace(str(path), path.name)
-        target.with_name(target.name + REASON).write_text(reason + "\n", encoding="utf-8")
-        return target
-    target = _free(inbox / ARCHIVE, path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(path, target)
+        if refused:
+            reason = (result.error or "refused").replace(str(path), path.name)
+            _reason(target).write_text(reason + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise EtcError(f"cannot file away {path.name}: {exc.strerror or exc}",
+                       path=folder) from None
     return target
 
 
-def _free(folder: Path, path: Path) -> Path:
-    """folder/name, unless a different file holds that name: then name-1, name-2 …"""
+def _reason(path: Path) -> Path:
+    return path.with_name(path.name + REASON)
+
+
+def _free(folder: Path, path: Path, refused: bool) -> Path:
+    """folder/name, unless a different file holds that name (or, for a refused
+    file, its reason's name): then name-1, name-2 …"""
     candidate, n = folder / path.name, 0
-    while candidate.exists() and _sha(candidate) != _sha(path):
+    while ((candidate.exists() and _sha(candidate) != _sha(path))
+           or (refused and _reason(candidate).exists() and not candidate.exists())):
         n += 1
         candidate = folder / f"{path.stem}-{n}{path.suffix}"
     return candidate
@@ -142,12 +157,6 @@ def operators(store: Store) -> list[str]:
     return sorted(str(o) for o in ops.drop_nulls())
 
 
-def failing(report: Report, fail_at: Severity) -> int:
-    """Findings of the report at or above `fail_at`."""
-    levels = [s.value for s in Severity if s.rank >= fail_at.rank]
-    return int(report.findings["severity"].is_in(levels).sum())
-
-
 def summarise(store: Store, report: Report, fail_at: Severity, inbox: Path,
               outputs: list[str]) -> Summary:
     """The summary of a run's report (stable: no clock, no inbox activity)."""
@@ -160,7 +169,7 @@ def summarise(store: Store, report: Report, fail_at: Severity, inbox: Path,
     by_code = [CodeTally(code=c.value, category=CATEGORY[c].value,
                          **tally(found.filter(pl.col("code") == c.value)).model_dump())
                for c in Code if (found["code"] == c.value).any()]
-    n_failing = failing(report, fail_at)
+    n_failing = report.failing()
     loads = store.loads().filter(pl.col("load_id").is_in(report.run.inputs["load_id"].to_list()))
     inputs = [InputFile(file=Path(r["file"]).name, kind=r["kind"], sha256=r["sha256"],
                         rows_read=r["rows_read"], rows_loaded=r["rows_loaded"],
@@ -180,20 +189,15 @@ def summarise(store: Store, report: Report, fail_at: Severity, inbox: Path,
         lifecycle=Lifecycle(new=report.count(State.NEW), open=report.count(State.OPEN),
                             resolved=report.count(State.RESOLVED)),
         fail_at=fail_at.value, failing=n_failing, exit_status=1 if n_failing else 0,
-        inputs=inputs, refused=refused_files(inbox), outputs=outputs,
+        inputs=inputs, refused=refused_files(inbox, report.run.last_date), outputs=outputs,
     )
 
 
-def refused_files(inbox: Path) -> list[RefusedFile]:
-    """The files in INBOX/refused/, by name, with the reason written beside each."""
-    folder = inbox / REFUSED
+def refused_files(inbox: Path, day: date) -> list[RefusedFile]:
+    """The files refused on the night of `day` (INBOX/refused/<day>/), by name,
+    each with the reason written beside it."""
+    folder = inbox / REFUSED / day.isoformat()
     if not folder.is_dir():
         return []
-    out = []
-    for path in sorted(folder.iterdir()):
-        if not path.is_file() or path.name.endswith(REASON):
-            continue
-        reason = path.with_name(path.name + REASON)
-        out.append(RefusedFile(file=path.name, reason=reason.read_text(encoding="utf-8").strip()
-                               if reason.exists() else ""))
-    return out
+    return [RefusedFile(file=p.name, reason=_reason(p).read_text(encoding="utf-8").strip())
+            for p in sorted(folder.iterdir()) if p.is_file() and _reason(p).is_file()]

@@ -58,10 +58,10 @@ def test_a_night_files_away_its_inbox_and_fails_on_severe_findings(
     inputs = sorted(p.name for paths in sample.files.values() for p in paths)
     assert night(tmp_path, inbox, D1) == 1
     assert sorted(p.name for p in inbox.iterdir() if p.is_file()) == ["upload.csv.part"]
-    assert sorted(p.name for p in (inbox / "archive").iterdir()) == inputs
-    assert sorted(p.name for p in (inbox / "refused").iterdir()) == [
+    assert sorted(p.name for p in (inbox / "archive" / D1).iterdir()) == inputs
+    assert sorted(p.name for p in (inbox / "refused" / D1).iterdir()) == [
         "readme.txt", "readme.txt.reason.txt"]
-    reason = (inbox / "refused" / "readme.txt.reason.txt").read_text(encoding="utf-8")
+    reason = (inbox / "refused" / D1 / "readme.txt.reason.txt").read_text(encoding="utf-8")
     assert reason.startswith("readme.txt: ") and reason.count("\n") == 1
     folder = tmp_path / "out" / D1
     summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
@@ -79,11 +79,41 @@ def test_the_same_night_twice_changes_nothing(sample: Sample, tmp_path: Path) ->
     assert night(tmp_path, inbox, D1) == 1
     files, db = digests(tmp_path / "out") | digests(inbox), tables(tmp_path / "etc.duckdb")
     # the files come again (a re-delivery): already loaded, archived over themselves
-    for path in (inbox / "archive").iterdir():
+    for path in (inbox / "archive" / D1).iterdir():
         shutil.copyfile(path, inbox / path.name)
     assert night(tmp_path, inbox, D1) == 1
     assert digests(tmp_path / "out") | digests(inbox) == files
     assert tables(tmp_path / "etc.duckdb") == db
+
+
+def test_another_nights_refusals_do_not_change_a_night(sample: Sample, tmp_path: Path) -> None:
+    inbox = inbox_of(sample, tmp_path)
+    assert night(tmp_path, inbox, D1) == 1
+    before = digests(tmp_path / "out" / D1)
+    (inbox / "junk.csv").write_text("no,such\ncolumns,here\n", encoding="utf-8")
+    # a file named like a reason, and one whose reason would take that name
+    (inbox / "x.csv.reason.txt").write_text("mine\n", encoding="utf-8")
+    night(tmp_path, inbox, D2)
+    (inbox / "x.csv").write_text("not,a\ntoll,file\n", encoding="utf-8")
+    night(tmp_path, inbox, D2)
+    refused = inbox / "refused" / D2
+    assert (refused / "x.csv.reason.txt").read_text(encoding="utf-8") == "mine\n"
+    summary = json.loads((tmp_path / "out" / D2 / "summary.json").read_text("utf-8"))
+    assert [r["file"] for r in summary["refused"]] == ["junk.csv", "x-1.csv",
+                                                       "x.csv.reason.txt"]
+    assert night(tmp_path, inbox, D1) == 1
+    assert digests(tmp_path / "out" / D1) == before
+
+
+def test_an_inbox_whose_archive_is_a_file_is_refused_before_loading(
+        sample: Sample, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    inbox = inbox_of(sample, tmp_path)
+    (inbox / "archive").write_text("oops", encoding="utf-8")
+    capsys.readouterr()
+    assert night(tmp_path, inbox, D1) == 2
+    assert "'archive' in the inbox is a file" in capsys.readouterr().err
+    assert not (tmp_path / "etc.duckdb").exists() or tables(tmp_path / "etc.duckdb")[
+        "loads"] == []
 
 
 def test_below_the_threshold_a_night_exits_0(sample: Sample, tmp_path: Path) -> None:
