@@ -5,8 +5,11 @@
 One line per station of the operator and business date: passages and gross toll
 by charged class and payment method (the run's `traffic`), settled gross,
 provider fees, net and banked (its `tieouts`), the two gaps, and the MONEY and
-FRAUD findings of the station and date behind them. Each date rests on the
-latest run whose period holds it; a date no run covers is an error, not a zero.
+FRAUD findings of the station and date behind them. Credits on the operator's
+collection accounts that pay no batch (BANK_UNMATCHED_CREDIT, no station) are
+among its gaps and in its total, on no station's line. Each date rests on the most
+recently started run whose period holds it; a date no run covers is an error,
+not a zero.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from etc.codes import Category, Code
+from etc.codes import ORDER, Category, Code
 from etc.errors import UsageError
 from etc.findings import identity, vnd
 from etc.reports import (
@@ -29,7 +32,6 @@ from etc.reports import (
 from etc.store import Store
 
 GAP_CATEGORIES = (Category.MONEY.value, Category.FRAUD.value)
-_ORDER = {c.value: i for i, c in enumerate(Code)}
 _SUMS = [c for c, t in STATEMENT_DAY_SCHEMA.items() if t == pl.Int64()]
 
 
@@ -37,10 +39,12 @@ def build_statement(store: Store, operator_id: str, first: date, last: date,
                     run_id: str | None = None) -> Statement:
     """Operator `operator_id`'s statement for `first`..`last` (UsageError for an
     unknown operator, a reversed range, or a date no run covers). Each date rests
-    on the latest run holding it, or on `run_id` when given and holding it."""
+    on the most recently started run holding it, or on `run_id` when given and
+    holding it."""
     if last < first:
         raise UsageError(f"--to {last} is before --from {first}")
     stations = operator_stations(store, operator_id)
+    credits = unmatched_credit_accounts(store, operator_id)
     dates = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     by_run: dict[str, list[date]] = {}
     for d in dates:
@@ -55,12 +59,15 @@ def build_statement(store: Store, operator_id: str, first: date, last: date,
     for run_id, run_dates in by_run.items():
         keep = pl.col("business_date").is_in(run_dates) & pl.col("station_id").is_in(
             stations["station_id"].to_list())
-        found = store.run_findings(run_id).filter(
-            keep & pl.col("category").is_in(GAP_CATEGORIES))
+        run_found = store.run_findings(run_id).filter(pl.col("business_date").is_in(run_dates))
+        found = run_found.filter(keep & pl.col("category").is_in(GAP_CATEGORIES))
         lines.append(day_lines(
             stations, run_dates, store.run_table("traffic", run_id).filter(keep),
             store.run_table("tieouts", run_id).filter(keep), found, run_id))
-        gaps.append(gap_rows(found))
+        # credits on the operator's accounts that pay no batch: no station, still its gap
+        on_accounts = run_found.filter(pl.col("code") == Code.BANK_UNMATCHED_CREDIT.value).join(
+            credits, on="entry_id", how="semi")
+        gaps.append(gap_rows(pl.concat([found, on_accounts])))
     days = pl.concat(lines).sort("station_id", "business_date")
     runs = tuple(store.run_info(r) for r in by_run)
     inputs = (pl.concat([r.inputs for r in runs]).unique(["file", "sha256"], keep="first")
@@ -70,8 +77,22 @@ def build_statement(store: Store, operator_id: str, first: date, last: date,
         operator_id=operator_id, first_date=first, last_date=last, days=days,
         total=total_line(days, all_gaps, [r.run_id for r in runs]),
         gaps=all_gaps.sort("station_id", "business_date",
-                           pl.col("code").replace_strict(_ORDER, return_dtype=pl.Int32), "key"),
+                           pl.col("code").replace_strict(ORDER, return_dtype=pl.Int32), "key"),
         runs=runs, inputs=inputs)
+
+
+def unmatched_credit_accounts(store: Store, operator_id: str) -> pl.DataFrame:
+    """entry_id as BANK_UNMATCHED_CREDIT reports it — "account/entry_id", or the
+    bare entry id where only one account has it — of every bank entry on a
+    collection account of the operator's stations."""
+    accounts = (store.table("stations").filter(pl.col("operator_id") == operator_id)
+                .select("account").unique().collect())
+    entries = store.table("bank").select("account", "entry_id").collect()
+    shared = entries.group_by("entry_id").agg(pl.col("account").n_unique().alias("n"))
+    mine = entries.join(accounts, on="account", how="semi").join(shared, on="entry_id")
+    return mine.select(pl.when(pl.col("n") > 1)
+                       .then(pl.concat_str("account", pl.lit("/"), "entry_id"))
+                       .otherwise(pl.col("entry_id")).alias("entry_id")).unique()
 
 
 def operator_stations(store: Store, operator_id: str) -> pl.DataFrame:
@@ -128,7 +149,7 @@ def behind_text(per_code: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     text = pl.concat_str(pl.col("code"), pl.lit(" "), pl.col("n").cast(pl.String),
                          pl.lit(" ("), vnd(pl.col("amount_at_risk_vnd")), pl.lit(")"))
     return (per_code.with_columns(
-                pl.col("code").replace_strict(_ORDER, return_dtype=pl.Int32).alias("_o"))
+                pl.col("code").replace_strict(ORDER, return_dtype=pl.Int32).alias("_o"))
             .sort(*keys, "_o")
             .group_by(keys, maintain_order=True)
             .agg(pl.col("n").sum().cast(pl.Int64).alias("findings"),
