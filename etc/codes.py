@@ -70,6 +70,9 @@ _TAG = (Code.TAG_UNKNOWN, Code.TAG_MALFORMED, Code.TAG_NOT_ACTIVE, Code.TAG_LOW_
 _FRAUD = (Code.DOUBLE_CHARGE, Code.TAG_CLONE, Code.CLASS_UNDERCHARGE, Code.EXEMPT_UNLISTED,
           Code.STAFF_OVERRIDE_OUTLIER)
 
+ORDER: dict[str, int] = {c.value: i for i, c in enumerate(Code)}
+"""Each code's position in the catalogue (findings.md's order), by its value."""
+
 CATEGORY: dict[Code, Category] = {
     c: Category.TAG if c in _TAG else Category.FRAUD if c in _FRAUD else Category.MONEY
     for c in Code

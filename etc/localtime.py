@@ -35,6 +35,11 @@ def day_start(day: pl.Expr, days_after: int = 0) -> pl.Expr:
     return shifted.dt.replace_time_zone("UTC")
 
 
+def clock(instant: datetime) -> str:
+    """An aware instant as local 'YYYY-MM-DD HH:MM:SS' (for people, beside "UTC+07:00")."""
+    return instant.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def start_of(day: date, days_after: int = 0) -> datetime:
     """Python twin of `day_start`: aware UTC instant of local midnight of `day`."""
     local = datetime.combine(day + timedelta(days=days_after), time(), tzinfo=LOCAL)

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 import polars as pl
 
+from etc.codes import Severity
 from etc.findings import FINDING_SCHEMA
 
 
@@ -136,6 +137,11 @@ class Report:
     @property
     def total_at_risk_vnd(self) -> int:
         return int(self.findings["amount_at_risk_vnd"].sum())
+
+    def failing(self) -> int:
+        """Findings at or above `fail_at`: a nightly run with any exits 1."""
+        levels = [s.value for s in Severity if s.rank >= Severity(self.fail_at).rank]
+        return int(self.findings["severity"].is_in(levels).sum())
 
     def count(self, state: State) -> int:
         """Findings of this run in `state` (NEW, OPEN), or identities RESOLVED by it."""

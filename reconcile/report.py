@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from etc.codes import CATEGORY, Code, Severity
+from etc.codes import CATEGORY, ORDER, Code, Severity
 from etc.errors import UsageError
 from etc.findings import identity
 from etc.reports import (
@@ -81,12 +81,11 @@ def with_states(found: pl.DataFrame, life: pl.DataFrame) -> pl.DataFrame:
 
 def resolved(life: pl.DataFrame) -> pl.DataFrame:
     """The identities the run resolved, by code (catalogue order) and identity."""
-    order = {c.value: i for i, c in enumerate(Code)}
     gone = life.filter(pl.col("state") == State.RESOLVED.value)
     return gone.with_columns(
         pl.col("code").replace_strict(_categories(), return_dtype=pl.String).alias("category"),
         pl.col("business_date").alias("last_seen_date"),
-        pl.col("code").replace_strict(order, return_dtype=pl.Int32).alias("_order"),
+        pl.col("code").replace_strict(ORDER, return_dtype=pl.Int32).alias("_order"),
     ).sort("_order", "identity").select(list(RESOLVED_SCHEMA)).cast(RESOLVED_SCHEMA)  # type: ignore[arg-type]
 
 

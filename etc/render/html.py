@@ -22,7 +22,7 @@ import polars as pl
 
 from etc.codes import Category, Code, Severity
 from etc.findings import KEY_COLUMNS
-from etc.localtime import LOCAL
+from etc.localtime import clock
 from etc.render.report_charts import report_charts
 from etc.render.sortable import Col, table
 from etc.reports import Report, State
@@ -88,7 +88,7 @@ def _header(report: Report) -> str:
     period = run.first_date.isoformat()
     if run.last_date != run.first_date:
         period += f" … {run.last_date.isoformat()}"
-    started = run.started_at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S") + " (UTC+07:00)"
+    started = clock(run.started_at) + " (UTC+07:00)"
     items = [
         ("Run", f"<code>{escape(run.run_id)}</code>"),
         ("Business dates", escape(period)),
@@ -108,8 +108,7 @@ def _verdict(report: Report) -> str:
     found = report.findings
     total, risk = found.height, report.total_at_risk_vnd
     threshold = Severity(report.fail_at)
-    ranks = {s.value: s.rank for s in Severity}
-    failing = sum(1 for s in found["severity"].to_list() if ranks.get(s, 0) >= threshold.rank)
+    failing = report.failing()
     if total == 0:
         banner = ('<div class="banner pass" role="status"><strong>No findings</strong>: '
                   "this run found nothing to report and nothing at risk.</div>")

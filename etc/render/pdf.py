@@ -36,7 +36,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from etc.localtime import LOCAL
+from etc.localtime import clock
 from etc.render.fonts import BUILTIN, Fonts, Look, choose_fonts, look_of, printable
 from etc.reports import CLASSES, METHODS, RunInfo, Statement
 
@@ -230,7 +230,7 @@ def _heading(text: str, look: Look) -> list[Any]:
 
 
 def _started(run: RunInfo) -> str:
-    return run.started_at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S")
+    return clock(run.started_at)
 
 
 def _runs_text(runs: Sequence[RunInfo]) -> str:

@@ -21,7 +21,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from etc.codes import Category
-from etc.localtime import LOCAL
+from etc.localtime import clock
 from etc.render.safe import neutralise, neutralise_frame
 from etc.reports import Report, RunInfo, State, Statement
 
@@ -43,7 +43,7 @@ def sheet_name(name: str) -> str:
 
 def local_time(instant: datetime) -> str:
     """An aware instant as local (UTC+07:00) 'YYYY-MM-DD HH:MM:SS +07:00' text."""
-    return instant.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S +07:00")
+    return clock(instant) + " +07:00"
 
 
 def period(first: object, last: object) -> str:
