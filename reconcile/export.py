@@ -24,6 +24,7 @@ from etc.findings import FINDING_SCHEMA
 from etc.render.atomic import write_atomic
 from etc.render.safe import neutralise_frame
 from etc.store import Store
+from reconcile.report import resolve_run
 
 
 class ExportFormat(StrEnum):
@@ -41,14 +42,7 @@ def findings_of(store: Store, run_id: str | None = None,
             raise UsageError(f"unknown rule code {str(code)!r}",
                              hint="the codes are those of findings.md, e.g. TAG_UNKNOWN")
         code = Code(str(code).upper())
-    if run_id is None:
-        run_id = store.latest_run_id()
-        if run_id is None:
-            raise UsageError("no run in the database yet", path=store.path,
-                             hint="run 'etc reconcile --date D' first")
-    elif run_id not in set(store.runs()["run_id"].to_list()):
-        raise UsageError(f"no run {run_id!r} in the database", path=store.path,
-                         hint="the run id is printed by 'etc reconcile'")
+    run_id = resolve_run(store, run_id)
     return run_id, store.run_findings(run_id, None if code is None else code.value)
 
 
