@@ -78,6 +78,9 @@ CATEGORY: dict[Code, Category] = {
     for c in Code
 }
 
+CATEGORY_OF: dict[str, str] = {c.value: CATEGORY[c].value for c in Code}
+"""CATEGORY by the values, for mapping a column of codes."""
+
 IDENTITY: dict[Code, tuple[str, ...]] = {
     **{c: ("txn_id",) for c in Code},
     Code.PLATE_MULTI_TAG: ("plate", "business_date"),

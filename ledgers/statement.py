@@ -14,11 +14,12 @@ not a zero.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import polars as pl
 
 from etc.codes import ORDER, Category, Code
+from etc.context import Period
 from etc.errors import UsageError
 from etc.findings import identity, vnd
 from etc.reports import (
@@ -45,7 +46,7 @@ def build_statement(store: Store, operator_id: str, first: date, last: date,
         raise UsageError(f"--to {last} is before --from {first}")
     stations = operator_stations(store, operator_id)
     credits = unmatched_credit_accounts(store, operator_id)
-    dates = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    dates = list(Period(first, last).dates())
     by_run: dict[str, list[date]] = {}
     for d in dates:
         covering = store.runs_covering(d)

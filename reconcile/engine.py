@@ -18,7 +18,7 @@ from typing import Final
 
 import polars as pl
 
-from etc.codes import CATEGORY, IDENTITY, Code, Severity
+from etc.codes import CATEGORY_OF, IDENTITY, Code, Severity
 from etc.context import Context, Inputs, Period
 from etc.findings import FINDING_COLUMNS, RULE_COLUMNS, RULE_SCHEMA
 from etc.outputs import DISPOSITION_SCHEMA, MATCH_SCHEMA, TIEOUT_SCHEMA, TRAFFIC_SCHEMA
@@ -180,7 +180,7 @@ def finish(found: pl.DataFrame, period: Period, severity: SeveritySettings,
     check_identities(kept)
     return kept.with_columns(
         pl.lit(run, pl.String).alias("run_id"),
-        pl.col("code").replace_strict({c.value: CATEGORY[c].value for c in Code},
+        pl.col("code").replace_strict(CATEGORY_OF,
                                       return_dtype=pl.String).alias("category"),
         severity_of(severity).alias("severity"),
     ).select(FINDING_COLUMNS).sort(FINDING_ORDER, nulls_last=False)

@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ import polars as pl
 from etc.codes import CATEGORY, Code, Severity
 from etc.context import Period
 from etc.errors import EtcError, UsageError
-from etc.ingest import FileResult, ingest_paths
+from etc.ingest import FileResult, expand, ingest_paths, sha256_file
 from etc.render import write_report, write_statement
 from etc.render.atomic import write_atomic
 from etc.render.mask import mask_report, mask_statement
@@ -69,8 +68,7 @@ def inbox_files(inbox: Path) -> list[Path]:
         if (inbox / name).exists() and not (inbox / name).is_dir():
             raise UsageError(f"{name!r} in the inbox is a file, not a folder", path=inbox,
                              hint=f"move it away: the inbox keeps its {name} folder there")
-    return sorted(p for p in inbox.iterdir() if p.is_file() and not p.name.startswith(".")
-                  and not p.name.endswith(SKIP_SUFFIXES))
+    return [p for p in expand([inbox]) if not p.name.endswith(SKIP_SUFFIXES)]
 
 
 def run_night(store: Store, inbox: Path, out: Path, day: date, settings: Settings, *,
@@ -136,7 +134,7 @@ def _free(folder: Path, path: Path, refused: bool) -> Path:
     """folder/name, unless a different file holds that name (or, for a refused
     file, its reason's name): then name-1, name-2 …"""
     candidate, n = folder / path.name, 0
-    while ((candidate.exists() and _sha(candidate) != _sha(path))
+    while ((candidate.exists() and sha256_file(candidate) != sha256_file(path))
            or (refused and _reason(candidate).exists() and not candidate.exists())):
         n += 1
         candidate = folder / f"{path.stem}-{n}{path.suffix}"
@@ -145,10 +143,6 @@ def _free(folder: Path, path: Path, refused: bool) -> Path:
 
 def _write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", newline="\n")
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def operators(store: Store) -> list[str]:

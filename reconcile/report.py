@@ -9,11 +9,12 @@ run stays what it was when more files arrive. Rendering is `etc.render`'s.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import polars as pl
 
-from etc.codes import CATEGORY, ORDER, Code, Severity
+from etc.codes import CATEGORY_OF, ORDER, Code, Severity
+from etc.context import Period
 from etc.errors import UsageError
 from etc.findings import identity
 from etc.reports import (
@@ -83,7 +84,7 @@ def resolved(life: pl.DataFrame) -> pl.DataFrame:
     """The identities the run resolved, by code (catalogue order) and identity."""
     gone = life.filter(pl.col("state") == State.RESOLVED.value)
     return gone.with_columns(
-        pl.col("code").replace_strict(_categories(), return_dtype=pl.String).alias("category"),
+        pl.col("code").replace_strict(CATEGORY_OF, return_dtype=pl.String).alias("category"),
         pl.col("business_date").alias("last_seen_date"),
         pl.col("code").replace_strict(ORDER, return_dtype=pl.Int32).alias("_order"),
     ).sort("_order", "identity").select(list(RESOLVED_SCHEMA)).cast(RESOLVED_SCHEMA)  # type: ignore[arg-type]
@@ -115,8 +116,7 @@ def by_station(found: pl.DataFrame, stations: pl.DataFrame) -> pl.DataFrame:
 
 def by_day(found: pl.DataFrame, first: date, last: date) -> pl.DataFrame:
     """Findings and money at risk per business date, every date of the run."""
-    days = pl.DataFrame({"business_date": [first + timedelta(days=i)
-                                           for i in range((last - first).days + 1)]},
+    days = pl.DataFrame({"business_date": list(Period(first, last).dates())},
                         schema={"business_date": pl.Date()})
     per = found.group_by("business_date").agg(
         pl.len().alias("findings"), pl.col("amount_at_risk_vnd").sum())
@@ -154,6 +154,3 @@ def accounts(store: Store) -> tuple[str, ...]:
     names |= set(store.table("bank").select("account").collect()["account"].drop_nulls())
     return tuple(sorted(str(a) for a in names))
 
-
-def _categories() -> dict[str, str]:
-    return {c.value: CATEGORY[c].value for c in Code}
