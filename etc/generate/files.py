@@ -1,6 +1,7 @@
 """Write the frames as the parties would send them, in every supported format.
 
-Layout under `out_dir/inputs/`:
+Layout under `out_dir/inputs/` (one folder loaded at once; see nights.py for one
+folder per night):
 - stations.csv, tariffs.csv, exemptions.csv (upper-case header);
 - tags_snapshot.csv (rows before the period) and tag_changes.parquet (the rest);
 - lanes_YYYYMMDD.csv per day, in time order; with several days the second is
@@ -15,12 +16,19 @@ Layout under `out_dir/inputs/`:
 Timestamps in CSV are mostly naive local time; some stations' lanes, some
 settlements and some tag rows carry `+07:00`, others are UTC with `Z`. In Parquet
 they are typed: lanes UTC, settlements naive local, tag changes Asia/Ho_Chi_Minh.
+The style of a row depends only on the row (its station, its settlement id) or,
+for the tag snapshot, on its position in the snapshot, so a subset written
+elsewhere keeps its rows' styles.
+
+Each writer takes the rows (or row indices) to write, the folder, and `stamp`, a
+suffix for the file names ("" here, "_YYYYMMDD" for a night's inbox).
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -48,34 +56,48 @@ def _naive_local(col: str) -> pl.Expr:
     return pl.col(col).dt.convert_time_zone(LOCAL_TZ).dt.replace_time_zone(None).alias(col)
 
 
-def write(frames: Frames, out_dir: Path) -> dict[str, list[Path]]:
-    inputs = out_dir / "inputs"
-    inputs.mkdir(parents=True, exist_ok=True)
-    files: dict[str, list[Path]] = {k.value: [] for k in Kind}
+@dataclass
+class Written:
+    """The files written so far, by kind (etc.schemas.Kind value), in writing order."""
 
-    def put(kind: Kind, name: str, df: pl.DataFrame, **csv: Any) -> None:
-        path = inputs / name
-        if name.endswith(".parquet"):
+    files: dict[str, list[Path]] = field(default_factory=lambda: {k.value: [] for k in Kind})
+
+    def put(self, kind: Kind, path: Path, df: pl.DataFrame, **csv: Any) -> None:
+        """Write df to path (Parquet or CSV by its name) and record it."""
+        if path.suffix == ".parquet":
             df.write_parquet(path)
         else:
             df.write_csv(path, **csv)
-        files[kind.value].append(path)
+        self.add(kind, path)
 
-    put(Kind.STATIONS, "stations.csv", frames.stations)
-    put(Kind.TARIFFS, "tariffs.csv", frames.tariffs)
+    def add(self, kind: Kind, path: Path) -> None:
+        self.files[kind.value].append(path)
+
+
+def write(frames: Frames, out_dir: Path) -> dict[str, list[Path]]:
+    """Write everything into out_dir/inputs/; returns kind → files."""
+    inputs = out_dir / "inputs"
+    inputs.mkdir(parents=True, exist_ok=True)
+    out = Written()
+    write_reference(frames, inputs, out)
+    snap, changes = tag_rows(frames)
+    write_tag_snapshot(snap, inputs, out)
+    write_tag_changes(changes, inputs, out)
+    keys = lane_keys(frames)
+    for d in range(frames.days):
+        write_lanes_day(frames, keys, d, inputs, out)
+    write_settlements(frames, settlement_order(frames), inputs, out)
+    write_bank(frames.bank, inputs, out)
+    return out.files
+
+
+def write_reference(frames: Frames, folder: Path, out: Written, stamp: str = "") -> None:
+    """stations, tariffs and exemptions (the last with an upper-case header)."""
+    out.put(Kind.STATIONS, folder / f"stations{stamp}.csv", frames.stations)
+    out.put(Kind.TARIFFS, folder / f"tariffs{stamp}.csv", frames.tariffs)
     ex = frames.exemptions
-    put(Kind.EXEMPTIONS, "exemptions.csv", ex.rename({c: c.upper() for c in ex.columns}))
-    _tags(frames, put)
-    def add(kind: Kind, path: Path) -> None:
-        files[kind.value].append(path)
-
-    _lanes(frames, put, add, inputs)
-    _settlements(frames, put, add, inputs)
-    files[Kind.BANK.value] += _bank(frames, inputs)
-    return files
-
-
-Put = Callable[..., None]
+    out.put(Kind.EXEMPTIONS, folder / f"exemptions{stamp}.csv",
+            ex.rename({c: c.upper() for c in ex.columns}))
 
 
 def _row_style(n: int) -> pl.Expr:
@@ -84,15 +106,23 @@ def _row_style(n: int) -> pl.Expr:
     return pl.when(i == 3).then(_OFFSET).when(i == 7).then(_UTC).otherwise(_NAIVE)
 
 
-def _tags(frames: Frames, put: Put) -> None:
+def tag_rows(frames: Frames) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The snapshot (rows before the period) and the changes, each in writing order."""
     tags = frames.tags
     before = pl.col("valid_from") < pl.lit(frames.changes_from).cast(tags.schema["valid_from"])
     snap = tags.filter(before).sort("tag_id", "valid_from")
-    put(Kind.TAGS, "tags_snapshot.csv", snap.with_columns(ts_text("valid_from",
-                                                                  _row_style(snap.height))))
-    changes = tags.filter(~before).sort("valid_from", "tag_id").with_columns(
-        pl.col("valid_from").dt.convert_time_zone(LOCAL_TZ))
-    put(Kind.TAGS, "tag_changes.parquet", changes)
+    changes = tags.filter(~before).sort("valid_from", "tag_id")
+    return snap, changes
+
+
+def write_tag_snapshot(snap: pl.DataFrame, folder: Path, out: Written, stamp: str = "") -> None:
+    out.put(Kind.TAGS, folder / f"tags_snapshot{stamp}.csv",
+            snap.with_columns(ts_text("valid_from", _row_style(snap.height))))
+
+
+def write_tag_changes(changes: pl.DataFrame, folder: Path, out: Written, stamp: str = "") -> None:
+    out.put(Kind.TAGS, folder / f"tag_changes{stamp}.parquet",
+            changes.with_columns(pl.col("valid_from").dt.convert_time_zone(LOCAL_TZ)))
 
 
 CHUNK_ROWS = 1_000_000
@@ -108,48 +138,65 @@ def _csv_in_order(path: Path, df: pl.DataFrame, order: pl.Series, *exprs: pl.Exp
             chunk.write_csv(fh, include_header=lo == 0)
 
 
-def _lanes(frames: Frames, put: Put, add: Callable[[Kind, Path], None], inputs: Path) -> None:
-    number = pl.col("station_id").str.slice(2).cast(pl.Int32)
-    style = pl.when(number % 6 == 4).then(_OFFSET).when(number % 6 == 5).then(_UTC) \
-        .otherwise(_NAIVE)
-    lanes = frames.lanes
+def lane_keys(frames: Frames) -> pl.DataFrame:
+    """Per passage in time order: row index `_i`, day of the period `_d` (0 = start)
+    and `_b` (goes to the Parquet part of a one-day sample)."""
     tail = frames.stations["station_id"].tail(2).implode()
     first = (frames.start - date(1970, 1, 1)).days
-    keys = lanes.select(
+    return frames.lanes.select(
         pl.int_range(pl.len(), dtype=pl.UInt32).alias("_i"),
         ((pl.col("passed_at").dt.epoch("s") + 7 * 3600) // 86_400 - first).alias("_d"),
         (pl.col("station_id").is_in(tail) & (frames.days == 1)).alias("_b"),
         "passed_at", "txn_id",
     ).sort("passed_at", "txn_id")
-    for d in range(frames.days):
-        stamp = (frames.start + timedelta(days=d)).strftime("%Y%m%d")
-        mine = keys.filter(pl.col("_d") == d)
-        if frames.days > 1 and d == 1:
-            put(Kind.LANES, f"lanes_{stamp}.parquet",
+
+
+def write_lanes_day(frames: Frames, keys: pl.DataFrame, d: int, folder: Path,
+                    out: Written) -> None:
+    """The lanes file(s) of day d of the period: lanes_YYYYMMDD.csv, or .parquet for
+    the second day; a one-day sample also gets lanes_YYYYMMDD_b.parquet."""
+    number = pl.col("station_id").str.slice(2).cast(pl.Int32)
+    style = pl.when(number % 6 == 4).then(_OFFSET).when(number % 6 == 5).then(_UTC) \
+        .otherwise(_NAIVE)
+    lanes = frames.lanes
+    stamp = (frames.start + timedelta(days=d)).strftime("%Y%m%d")
+    mine = keys.filter(pl.col("_d") == d)
+    if frames.days > 1 and d == 1:
+        out.put(Kind.LANES, folder / f"lanes_{stamp}.parquet",
                 lanes.select(pl.all().gather(mine["_i"])))
-            continue
-        if frames.days == 1:
-            put(Kind.LANES, f"lanes_{stamp}_b.parquet",
+        return
+    if frames.days == 1:
+        out.put(Kind.LANES, folder / f"lanes_{stamp}_b.parquet",
                 lanes.select(pl.all().gather(mine.filter(pl.col("_b"))["_i"])))
-        path = inputs / f"lanes_{stamp}.csv"
-        _csv_in_order(path, lanes, mine.filter(~pl.col("_b"))["_i"], ts_text("passed_at", style))
-        add(Kind.LANES, path)
+    path = folder / f"lanes_{stamp}.csv"
+    _csv_in_order(path, lanes, mine.filter(~pl.col("_b"))["_i"], ts_text("passed_at", style))
+    out.add(Kind.LANES, path)
 
 
-def _settlements(frames: Frames, put: Put, add: Callable[[Kind, Path], None],
-                 inputs: Path) -> None:
+def settlement_order(frames: Frames) -> pl.DataFrame:
+    """Per item in writing order: row index `_i`, settled_at, settlement_id, provider_id."""
+    return frames.settlements.select(
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias("_i"), "settled_at", "settlement_id",
+        "provider_id").sort("settled_at", "settlement_id")
+
+
+def write_settlements(frames: Frames, order: pl.DataFrame, folder: Path, out: Written,
+                      stamp: str = "", skip_empty: bool = False) -> None:
+    """The items `order` (rows of `settlement_order`): VETC's as CSV, the others'
+    as settlements_EPASS.parquet."""
     s = frames.settlements
-    order = s.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("_i"), "settled_at",
-                     "settlement_id", "provider_id").sort("settled_at", "settlement_id")
     vetc = order.filter(pl.col("provider_id") == "VETC")["_i"]
-    path = inputs / "settlements_VETC.csv"
-    style = pl.when(pl.col("settlement_id").str.slice(-1).is_in(["3"])).then(_OFFSET) \
-        .when(pl.col("settlement_id").str.slice(-1).is_in(["7"])).then(_UTC).otherwise(_NAIVE)
-    _csv_in_order(path, s, vetc, ts_text("settled_at", style))
-    add(Kind.SETTLEMENTS, path)
+    if len(vetc) or not skip_empty:
+        path = folder / f"settlements_VETC{stamp}.csv"
+        last = pl.col("settlement_id").str.slice(-1)
+        style = pl.when(last.is_in(["3"])).then(_OFFSET).when(last.is_in(["7"])).then(_UTC) \
+            .otherwise(_NAIVE)
+        _csv_in_order(path, s, vetc, ts_text("settled_at", style))
+        out.add(Kind.SETTLEMENTS, path)
     epass = order.filter(pl.col("provider_id") != "VETC")["_i"]
-    put(Kind.SETTLEMENTS, "settlements_EPASS.parquet",
-        s.select(pl.all().gather(epass)).with_columns(_naive_local("settled_at")))
+    if len(epass) or not skip_empty:
+        out.put(Kind.SETTLEMENTS, folder / f"settlements_EPASS{stamp}.parquet",
+                s.select(pl.all().gather(epass)).with_columns(_naive_local("settled_at")))
 
 
 def _writer(module: str, name: str) -> Callable[..., None] | None:
@@ -161,33 +208,31 @@ def _writer(module: str, name: str) -> Callable[..., None] | None:
     return fn if callable(fn) else None
 
 
-def _bank(frames: Frames, inputs: Path) -> list[Path]:
-    out: list[Path] = []
+def write_bank(bank: pl.DataFrame, folder: Path, out: Written, stamp: str = "",
+               skip_empty: bool = False) -> None:
+    """The entries `bank` by operator: bank_<op><stamp>.csv / .parquet, or one
+    camt.053 / MT940 statement per booking day, bank_<op>_YYYYMMDD.xml / .sta."""
     camt = _writer("etc.writers.camt053", "write_camt053")
     mt940 = _writer("etc.writers.mt940", "write_mt940")
     for i, (op, _name, account) in enumerate(OPERATORS):
-        entries = frames.bank.filter(pl.col("account") == account)
+        entries = bank.filter(pl.col("account") == account)
+        if skip_empty and entries.is_empty():
+            continue
         if i == 0 or (i == 2 and camt is None) or (i == 3 and mt940 is None):
-            path = inputs / f"bank_{op}.csv"
-            entries.with_columns(
-                pl.format("{}.00", pl.col("amount_vnd")).alias("amount_vnd")
-            ).write_csv(path, include_bom=True)
-            out.append(path)
+            out.put(Kind.BANK, folder / f"bank_{op}{stamp}.csv", entries.with_columns(
+                pl.format("{}.00", pl.col("amount_vnd")).alias("amount_vnd")), include_bom=True)
             continue
         if i == 1:
-            path = inputs / f"bank_{op}.parquet"
-            entries.write_parquet(path)
-            out.append(path)
+            out.put(Kind.BANK, folder / f"bank_{op}{stamp}.parquet", entries)
             continue
         for day in entries["booking_date"].unique().sort().to_list():
             stmt = entries.filter(pl.col("booking_date") == day)
-            stamp = day.strftime("%Y%m%d")
+            day_stamp = day.strftime("%Y%m%d")
             if i == 2 and camt is not None:
-                path = inputs / f"bank_{op}_{stamp}.xml"
+                path = folder / f"bank_{op}_{day_stamp}.xml"
                 created = datetime(day.year, day.month, day.day, 23, 30, tzinfo=LOCAL)
-                camt(stmt, path, message_id=f"CAMT-{op}-{stamp}", created_at=created)
+                camt(stmt, path, message_id=f"CAMT-{op}-{day_stamp}", created_at=created)
             elif mt940 is not None:
-                path = inputs / f"bank_{op}_{stamp}.sta"
+                path = folder / f"bank_{op}_{day_stamp}.sta"
                 mt940(stmt, path, envelope=False)
-            out.append(path)
-    return out
+            out.add(Kind.BANK, path)
