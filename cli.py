@@ -26,6 +26,7 @@ from etc.codes import CATEGORY
 from etc.context import Period
 from etc.errors import EtcError, UsageError
 from etc.ingest import FileResult, expand, ingest_paths
+from etc.localtime import clock
 from etc.schemas import Kind
 from etc.settings import Settings, load_settings
 from etc.store import Store
@@ -51,12 +52,33 @@ DbOption = Annotated[
                  show_default=False),
 ]
 DEFAULT_DB = Path("etc.duckdb")
+
+
+def _existing(db: Path | None) -> Store:
+    """The store of a read-only command: it must exist (no file is created)."""
+    return Store(db or DEFAULT_DB, create=False)
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", envvar="ETC_CONFIG", show_default=False,
                  help="Settings TOML file; default: $ETC_CONFIG, else findings.md's defaults."),
 ]
 ISO_DATE = ["%Y-%m-%d"]
+AsOfOption = Annotated[
+    datetime | None,
+    typer.Option("--as-of", formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z",
+                                     "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"], show_default=False,
+                 help="Judge what is due as of this instant (ISO 8601; without an offset, "
+                      "local time UTC+07:00); default: the latest instant of the loaded data."),
+]
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """--as-of as an aware instant (a time without an offset is local station time)."""
+    from etc.localtime import LOCAL
+
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=LOCAL)
 
 
 @contextmanager
@@ -125,7 +147,7 @@ def quarantine(
     db: DbOption = None,
 ) -> None:
     """Show refused rows with their reasons."""
-    with Store(db or DEFAULT_DB) as store:
+    with _existing(db) as store:
         rows = store.quarantine(file)
     if rows.is_empty():
         out.print("No quarantined rows" + (f" for {file}." if file else "."))
@@ -153,6 +175,10 @@ def demo(
     days: Annotated[int, typer.Option(min=1, max=31, help="Business days to generate.")] = 2,
     passages: Annotated[int, typer.Option(min=300, help="Passages per day.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 7,
+    by_night: Annotated[bool, typer.Option(
+        "--by-night", help="Write the files as they would arrive, one inbox per night (late "
+                           "settlements and bank lines on later nights), and run each night "
+                           "on its own inbox: pending items and the look-back show.")] = False,
     db: DbOption = None,
 ) -> None:
     """Make a realistic sample with known anomalies and run its nights end to end:
@@ -162,13 +188,16 @@ def demo(
     with _progress(100, "generating") as update:
         def step(what: str, fraction: float) -> None:
             update(completed=100 * fraction, item=what)
-        sample = generate(out_dir, seed=seed, days=days, passages=passages, progress=step)
+        sample = generate(out_dir, seed=seed, days=days, passages=passages, progress=step,
+                          by_night=by_night)
     out.print(f"Sample of {days} day(s) from {sample.start} written to {out_dir}/ "
               f"(ground truth: {sample.truth.name})", highlight=False)
     inbox = next(iter(sample.files.values()))[0].parent
     settings = load_settings(None)
     with Store(db or out_dir / "etc.duckdb") as store:
         for i in range(days):
+            if by_night:
+                inbox = sample.nights[i]
             night = _night(store, inbox, out_dir / "reports", sample.start + timedelta(days=i),
                            settings, reveal=False)
         where = store.path
@@ -202,10 +231,14 @@ def reconcile_cmd(
     until: Annotated[datetime | None, typer.Option(
         formats=ISO_DATE, show_default=False,
         help="Last business date (YYYY-MM-DD); default: --date.")] = None,
+    as_of: AsOfOption = None,
+    chunk_days: Annotated[int, typer.Option(
+        "--chunk-days", min=1, help="Days computed at once (memory follows a chunk).")] = 1,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
-    """Run every rule for those business dates; print counts and money at risk per code."""
+    """Run every rule for those business dates; print counts and money at risk per code.
+    Dates with no passages are refused (exit 2)."""
     from reconcile.engine import reconcile
 
     first: date = day.date()
@@ -216,9 +249,8 @@ def reconcile_cmd(
     with Store(db or DEFAULT_DB) as store, _progress(100, "reconciling") as update:
         def step(what: str, fraction: float) -> None:
             update(completed=100 * fraction, item=what)
-        result = reconcile(store, Period(first, last), settings, progress=step)
-    if result.passages == 0:
-        err.print(f"etc: warning: no passages loaded for {first}..{last}", highlight=False)
+        result = reconcile(store, Period(first, last), settings, progress=step,
+                           as_of=_aware(as_of), chunk_days=chunk_days)
     _print_run(result)
 
 
@@ -226,6 +258,9 @@ def _print_run(result: RunResult) -> None:
     out.print(_reconcile_table(result))
     out.print(f"{result.total_findings:,} findings, {result.total_at_risk_vnd:,} VND at risk; "
               f"run {result.run_id}", highlight=False)
+    if result.pending:
+        out.print(f"awaiting: {result.pending:,} items, {result.pending_vnd:,} VND, not yet due "
+                  f"as of {clock(result.as_of)} (UTC+07:00)", highlight=False)
     out.print(f"{result.passages:,} passages: " + (", ".join(
         f"{d} {n:,}" for d, n in result.dispositions.items()) or "none"), highlight=False)
 
@@ -242,7 +277,7 @@ def findings_cmd(
     db: DbOption = None,
 ) -> None:
     """Export the findings of a run (default: the latest run)."""
-    with Store(db or DEFAULT_DB) as store:
+    with _existing(db) as store:
         run_id, found = findings_of(store, run, code)
     export_findings(found, fmt, out_file)
     what = f" of code {code.upper()}" if code else ""
@@ -269,7 +304,7 @@ def report(
     from reconcile.report import build_report, resolve_run
 
     settings = load_settings(config)
-    with Store(db or DEFAULT_DB) as store:
+    with _existing(db) as store:
         run_id = resolve_run(store, run)
         built = build_report(store, run_id, settings.severity.fail_at)
     write_report(built if reveal else mask_report(built), out_file)
@@ -294,7 +329,7 @@ def statement(
     from etc.render.mask import mask_statement
     from ledgers.statement import build_statement
 
-    with Store(db or DEFAULT_DB) as store:
+    with _existing(db) as store:
         built = build_statement(store, operator, first.date(), last.date())
     write_statement(built if reveal else mask_statement(built), out_file)
     total = built.total.row(0, named=True)
@@ -311,6 +346,7 @@ def nightly(
     day: Annotated[datetime | None, typer.Option(
         "--date", formats=ISO_DATE, show_default=False,
         help="Business date (YYYY-MM-DD); default: yesterday, local time.")] = None,
+    as_of: AsOfOption = None,
     reveal: RevealOption = False,
     config: ConfigOption = None,
     db: DbOption = None,
@@ -322,33 +358,44 @@ def nightly(
     settings = load_settings(config)
     business = day.date() if day else (datetime.now(LOCAL) - timedelta(days=1)).date()
     with Store(db or DEFAULT_DB) as store:
-        night = _night(store, inbox, out_dir, business, settings, reveal=reveal)
+        night = _night(store, inbox, out_dir, business, settings, reveal=reveal,
+                       as_of=_aware(as_of))
     if night.summary.exit_status:
         raise typer.Exit(night.summary.exit_status)
 
 
 def _night(store: Store, inbox: Path, out_dir: Path, day: date, settings: Settings, *,
-           reveal: bool) -> Night:
+           reveal: bool, as_of: datetime | None = None) -> Night:
     """Run one night and print what it did."""
     from reconcile.nightly import run_night
 
     with _progress(100, f"night of {day}") as update:
         def step(what: str, fraction: float) -> None:
             update(completed=100 * fraction, item=what)
-        night = run_night(store, inbox, out_dir, day, settings, reveal=reveal, progress=step)
+        night = run_night(store, inbox, out_dir, day, settings, reveal=reveal, progress=step,
+                          as_of=as_of)
     if night.files:
         out.print(_ingest_table(night.files))
     for r in night.files:
         if r.status == "refused":
             err.print(f"etc: refused: {r.error}", highlight=False, markup=False)
     s = night.summary
-    if s.passages == 0:
-        err.print(f"etc: warning: no passages loaded for {day}", highlight=False)
-    how = "reused (same inputs and settings)" if night.reused else "reconciled"
-    out.print(f"{day}: run {night.run_id} {how}: {s.findings:,} findings "
-              f"({s.lifecycle.new:,} new, {s.lifecycle.open:,} open, "
-              f"{s.lifecycle.resolved:,} resolved), {s.amount_at_risk_vnd:,} VND at risk; "
-              f"{s.failing:,} at or above {s.fail_at}", highlight=False)
+    for rerun in s.reruns:
+        out.print(f"{rerun.business_date}: reconciled again ({', '.join(rerun.reasons)}): run "
+                  f"{rerun.run_id}, {rerun.findings:,} findings, {rerun.pending:,} pending",
+                  highlight=False)
+    for problem in s.problems:
+        err.print(f"etc: {problem}", highlight=False, markup=False)
+    if night.run_id is not None:
+        how = "reused (same inputs and settings)" if night.reused else "reconciled"
+        out.print(f"{day}: run {night.run_id} {how}: {s.findings:,} findings "
+                  f"({s.lifecycle.new:,} new, {s.lifecycle.open:,} open, "
+                  f"{s.lifecycle.resolved:,} resolved), {s.amount_at_risk_vnd:,} VND at risk; "
+                  f"{s.failing:,} at or above {s.fail_at}", highlight=False)
+    if s.pending.items:
+        due = f", due by {clock(s.pending.due_by)}" if s.pending.due_by else ""
+        out.print(f"awaiting: {s.pending.items:,} items, {s.pending.amount_at_risk_vnd:,} VND"
+                  f"{due} (UTC+07:00)", highlight=False)
     out.print(f"Written to {night.folder}/: " + ", ".join(p.name for p in night.outputs),
               highlight=False)
     return night

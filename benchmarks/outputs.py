@@ -55,7 +55,7 @@ def _piece(name: str, db: str, out: Path) -> dict[str, Any]:
     with Store(db) as store:
         run = store.latest_run_id()
         assert run is not None
-        day = store.run_info(run).first_date
+        day = store.run_row(run).first_date
         if name == "baseline":
             store.con.execute(
                 f"COPY (SELECT * FROM findings WHERE run_id = '{run}') TO '{out / 'f.csv'}' "

@@ -59,6 +59,33 @@ class Inputs:
     stations: pl.LazyFrame
     tariffs: pl.LazyFrame
     exemptions: pl.LazyFrame
+    batch_parts: pl.LazyFrame | None = None
+    """Settlement items summed per batch, provider and station (BATCH_PART_SCHEMA;
+    the store keeps them per load): when given, batches are summed from these
+    rather than from `settlements`, which then need not hold every item."""
+
+
+BATCH_PART_SCHEMA: dict[str, pl.DataType] = {
+    "batch_id": pl.String(), "provider_id": pl.String(), "station_id": pl.String(),
+    "items": pl.Int64(), "gross_vnd": pl.Int64(), "fee_vnd": pl.Int64(),
+    "last_settled_at": pl.Datetime("us", "UTC"),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a run over `period` reads of the store: passages of the business dates
+    `lanes_from` … `period.last` (the period and the look-back its rules need),
+    tag rows in force at some instant of those dates, the settlement items of the
+    period's passages and those of the period's days that name no passage; the
+    small tables whole."""
+
+    period: Period
+    lanes_from: date
+
+    def __post_init__(self) -> None:
+        if self.lanes_from > self.period.first:
+            raise ValueError(f"look-back starts ({self.lanes_from}) after the period")
 
 
 @dataclass(frozen=True)
@@ -104,3 +131,7 @@ class Context:
     items: pl.LazyFrame
     batches: pl.LazyFrame
     credits: pl.LazyFrame
+    batch_items: pl.LazyFrame | None = None
+    """Every item (settlement_id, batch_id, amount_vnd, fee_vnd) of the batches
+    paid another sum than their net, when `items` may not hold all of them (a
+    scoped run): a credit is spread over all the items of its batch."""

@@ -21,8 +21,12 @@ RULE_SCHEMA: dict[str, pl.DataType] = {
     **{k: pl.String() for k in KEY_COLUMNS},
     "amount_at_risk_vnd": pl.Int64(),
     "detail": pl.String(),
+    "due_at": pl.Datetime("us", "UTC"),
 }
-"""What a rule returns."""
+"""What a rule returns. `due_at`: when a finding that awaits data still expected
+(a settlement within its deadline, a credit within its bank window) becomes one
+if that data has not come; null for a finding due at once. The engine keeps one
+due after the run's as-of time apart, as pending."""
 
 FINDING_SCHEMA: dict[str, pl.DataType] = {
     "run_id": pl.String(),
@@ -47,10 +51,12 @@ def finding(
     detail: pl.Expr,
     amount: pl.Expr | int = 0,
     keys: dict[str, pl.Expr] | None = None,
+    due: pl.Expr | None = None,
 ) -> pl.LazyFrame:
     """Shape `frame` (one row per finding, with a `business_date` column) into
     `RULE_SCHEMA`. Key columns come from `keys` when given there, else from the
-    frame's column of the same name when it has one, else are empty."""
+    frame's column of the same name when it has one, else are empty. `due`: the
+    instant the finding falls due (a rule awaiting data), else due at once."""
     names = set(frame.collect_schema().names())
     keys = keys or {}
     cols: list[pl.Expr] = []
@@ -68,6 +74,7 @@ def finding(
         *cols,
         money.cast(pl.Int64).fill_null(0).alias("amount_at_risk_vnd"),
         detail.cast(pl.String).alias("detail"),
+        (pl.lit(None) if due is None else due).cast(RULE_SCHEMA["due_at"]).alias("due_at"),
     )
 
 

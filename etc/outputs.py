@@ -10,6 +10,8 @@ from enum import StrEnum
 
 import polars as pl
 
+from etc.findings import KEY_COLUMNS
+
 
 class Disposition(StrEnum):
     """What became of a passage. Exactly one per passage of the run's dates, so
@@ -118,3 +120,17 @@ LIFECYCLE_SCHEMA: dict[str, pl.DataType] = {
 }
 """One row per finding of a run (NEW or OPEN) and one per identity the run
 resolved (reconcile.lifecycle)."""
+
+PENDING_SCHEMA: dict[str, pl.DataType] = {
+    "code": pl.String(),
+    "category": pl.String(),
+    "severity": pl.String(),
+    "business_date": pl.Date(),
+    **{k: pl.String() for k in KEY_COLUMNS},
+    "amount_at_risk_vnd": pl.Int64(),
+    "detail": pl.String(),
+    "due_at": pl.Datetime("us", "UTC"),  # when it becomes a finding if nothing arrives
+}
+"""What a run would have found but is not due yet as of the run's as-of time (a
+settlement still within its deadline, a batch within its bank window): the
+findings' columns and the instant it falls due."""

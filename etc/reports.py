@@ -9,14 +9,17 @@ are declared here once; money is Int64 VND, dates are local business dates.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from pathlib import Path
 
 import polars as pl
 
 from etc.codes import Severity
 from etc.findings import FINDING_SCHEMA
+from etc.manifests import RunRow
+from etc.outputs import PENDING_SCHEMA
 
 
 class State(StrEnum):
@@ -113,6 +116,18 @@ class RunInfo:
     settings_sha256: str
     inputs_sha256: str                 # sha256 of the sorted distinct input sha256s
     inputs: pl.DataFrame               # INPUT_SCHEMA
+    as_of: datetime | None = None      # aware (UTC): what was due was judged as of then
+
+    @classmethod
+    def of(cls, row: RunRow) -> RunInfo:
+        """The RunInfo of a stored `runs` row."""
+        inputs = pl.DataFrame(
+            [{"load_id": r.load_id, "file": Path(r.file).name, "kind": r.kind,
+              "sha256": r.sha256} for r in row.loads], schema=INPUT_SCHEMA)
+        return cls(run_id=row.run_id, first_date=row.first_date, last_date=row.last_date,
+                   started_at=row.started_at, code_version=row.code_version,
+                   settings_sha256=row.settings_sha256, inputs_sha256=row.inputs_sha256,
+                   inputs=inputs.sort("load_id"), as_of=row.as_of)
 
 
 @dataclass(frozen=True)
@@ -133,6 +148,12 @@ class Report:
     money_flow: pl.DataFrame           # MONEY_FLOW_SCHEMA
     accounts: tuple[str, ...]
     """Bank and traffic account ids that may appear in the findings (masked unless revealed)."""
+    pending: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=PENDING_SCHEMA))
+    """What the run awaits (PENDING_SCHEMA): not findings yet, never failing a night."""
+
+    @property
+    def pending_vnd(self) -> int:
+        return int(self.pending["amount_at_risk_vnd"].sum())
 
     @property
     def total_at_risk_vnd(self) -> int:
@@ -192,6 +213,15 @@ GAP_SCHEMA: dict[str, pl.DataType] = {
 date, code, key."""
 
 
+AWAITING_SCHEMA: dict[str, pl.DataType] = {
+    **GAP_SCHEMA,
+    "due_at": pl.Datetime("us", "UTC"),
+}
+"""What a statement's dates still await (a settlement within its deadline, a
+credit within its bank window), one row per pending item, by station, date,
+code, key: "awaiting: N items, X VND, due by …"."""
+
+
 @dataclass(frozen=True)
 class Statement:
     """The settlement statement of one toll operator for a range of business dates."""
@@ -204,3 +234,5 @@ class Statement:
     gaps: pl.DataFrame                 # GAP_SCHEMA
     runs: tuple[RunInfo, ...]          # the runs its dates rest on, oldest date first
     inputs: pl.DataFrame               # INPUT_SCHEMA: the union of the runs' inputs
+    awaiting: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=AWAITING_SCHEMA))
+    """What its dates' runs await at its stations (AWAITING_SCHEMA): not gaps yet."""

@@ -92,11 +92,18 @@ class SeveritySettings(_Area):
         return self.codes.get(code, DEFAULT_SEVERITY[code])
 
 
+class NightlySettings(_Area):
+    lookback_days: Annotated[int, Field(ge=0, le=366)] = 7
+    """`etc nightly` also re-runs the earlier dates, this many at most, that have
+    pending items or received data since their latest run."""
+
+
 class Settings(_Area):
     tags: TagSettings = Field(default_factory=TagSettings)
     money: MoneySettings = Field(default_factory=MoneySettings)
     fraud: FraudSettings = Field(default_factory=FraudSettings)
     severity: SeveritySettings = Field(default_factory=SeveritySettings)
+    nightly: NightlySettings = Field(default_factory=NightlySettings)
 
     def canonical_json(self) -> str:
         """Every setting, defaults included, as sorted compact JSON (stored per run)."""

@@ -6,7 +6,7 @@ It holds no wall-clock time: the same night run twice gives the same bytes.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -48,11 +48,27 @@ class RefusedFile(_Frozen):
     reason: str = Field(description="Why the whole file was refused.")
 
 
+class Pending(_Frozen):
+    items: int = Field(description="Findings not yet due as of the run's as-of time.")
+    amount_at_risk_vnd: int = Field(description="Their Σ money at risk, VND.")
+    due_by: datetime | None = Field(description="When the last of them falls due (UTC).")
+
+
+class Rerun(_Frozen):
+    business_date: date = Field(description="An earlier date reconciled again tonight.")
+    run_id: str
+    reasons: list[str] = Field(description="Why: pending items, or the kinds of data that "
+                                           "arrived since its previous run.")
+    findings: int
+    pending: int
+
+
 class Summary(_Frozen):
     """The night's verdict."""
 
     business_date: date
-    run_id: str
+    run_id: str | None = Field(description="None when the date could not be reconciled.")
+    as_of: datetime | None = Field(description="What was due was judged as of this instant.")
     code_version: str
     settings_sha256: str
     inputs_sha256: str = Field(description="sha256 over the sorted sha256s of every input file.")
@@ -63,9 +79,14 @@ class Summary(_Frozen):
     by_severity: dict[str, Tally] = Field(description="LOW … CRITICAL (all four).")
     by_code: list[CodeTally] = Field(description="Codes with findings, in catalogue order.")
     lifecycle: Lifecycle
+    pending: Pending
+    reruns: list[Rerun] = Field(description="Earlier dates reconciled again (look-back).")
+    problems: list[str] = Field(description="What makes the night fail besides findings: no "
+                                            "passages, a refused lanes file.")
     fail_at: str = Field(description="Severity at or above which the night fails.")
     failing: int = Field(description="Findings at or above fail_at.")
-    exit_status: int = Field(description="0: no finding at or above fail_at; 1: some.")
+    exit_status: int = Field(description="0: no finding at or above fail_at and no problem; "
+                                         "1: otherwise.")
     inputs: list[InputFile] = Field(description="Every file the run rests on, in load order.")
     refused: list[RefusedFile] = Field(description="Files refused on this night.")
     outputs: list[str] = Field(description="Files written beside this summary.")

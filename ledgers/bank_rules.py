@@ -13,6 +13,7 @@ from etc.codes import Code
 from etc.context import Context
 from etc.findings import finding, say, vnd
 from etc.settings import MoneySettings
+from ledgers.deadlines import bank_deadline
 
 
 def _window(cfg: MoneySettings) -> pl.Expr:
@@ -23,8 +24,8 @@ def batch_unpaid(ctx: Context, cfg: MoneySettings) -> pl.LazyFrame:
     """BATCH_UNPAID: a settlement batch that no bank credit pays — none names it by
     reference or remittance text, and none singles it out by amount on its account
     within the matching window. At risk: the batch's net. Keys: batch, provider,
-    station. It does not look at whether the batch was due yet: a batch settled
-    on the last day of the data may simply not be credited yet."""
+    station. Due when the bank window closes (ledgers.deadlines): before, the
+    credit may still come and the batch is pending."""
     paid = ctx.credits.filter(pl.col("batch_id").is_not_null()).select("batch_id")
     unpaid = ctx.batches.join(paid, on="batch_id", how="anti")
     detail = say(
@@ -33,7 +34,8 @@ def batch_unpaid(ctx: Context, cfg: MoneySettings) -> pl.LazyFrame:
         pl.col("batch_id"), pl.col("items"), vnd(pl.col("net_vnd")), pl.col("business_date"),
         pl.col("account").fill_null("(station unknown)"), _window(cfg),
     )
-    return finding(unpaid, Code.BATCH_UNPAID, amount=pl.col("net_vnd"), detail=detail)
+    return finding(unpaid, Code.BATCH_UNPAID, amount=pl.col("net_vnd"), detail=detail,
+                   due=bank_deadline(cfg))
 
 
 def batch_amount_mismatch(ctx: Context, cfg: MoneySettings) -> pl.LazyFrame:
@@ -41,7 +43,8 @@ def batch_amount_mismatch(ctx: Context, cfg: MoneySettings) -> pl.LazyFrame:
     net (Σ amount − Σ fee of its items), e.g. the provider did not keep its fee
     back. When several credits name one batch, their SUM is compared (and the
     entry key is left empty; with one credit it is that credit's entry_id). At
-    risk: the absolute difference. Unpaid batches are BATCH_UNPAID, not this."""
+    risk: the absolute difference. Unpaid batches are BATCH_UNPAID, not this. Due
+    when the bank window closes: a further credit may still make up the sum."""
     paid = ctx.credits.filter(pl.col("batch_id").is_not_null()).group_by("batch_id").agg(
         pl.col("amount_vnd").sum().alias("credited_vnd"),
         pl.len().alias("credits"),
@@ -60,7 +63,7 @@ def batch_amount_mismatch(ctx: Context, cfg: MoneySettings) -> pl.LazyFrame:
     )
     entry = pl.when(pl.col("credits") == 1).then(pl.col("entry_id"))
     return finding(wrong, Code.BATCH_AMOUNT_MISMATCH, amount=diff.abs(), detail=detail,
-                   keys={"entry_id": entry})
+                   keys={"entry_id": entry}, due=bank_deadline(cfg))
 
 
 def bank_unmatched_credit(ctx: Context, cfg: MoneySettings) -> pl.LazyFrame:
@@ -70,7 +73,8 @@ def bank_unmatched_credit(ctx: Context, cfg: MoneySettings) -> pl.LazyFrame:
     batches' nets, or a batch two credits could pay, is not matched). At risk: its
     amount; business date: its booking date; the account is in the detail since
     an entry id is unique per account only (an id unmatched on two accounts is
-    reported as "account/entry_id"). Debits are never findings."""
+    reported as "account/entry_id"). Debits are never findings. Due when the bank
+    window of its booking date closes: the batch it pays may still arrive."""
     lone = ctx.credits.filter(pl.col("batch_id").is_null()).with_columns(
         pl.col("booking_date").alias("business_date"))
     detail = say(
@@ -86,4 +90,4 @@ def bank_unmatched_credit(ctx: Context, cfg: MoneySettings) -> pl.LazyFrame:
     entry = pl.when(shared).then(pl.concat_str(pl.col("account"), pl.lit("/"), pl.col("entry_id"))
                                  ).otherwise(pl.col("entry_id"))
     return finding(lone, Code.BANK_UNMATCHED_CREDIT, amount=pl.col("amount_vnd"), detail=detail,
-                   keys={"entry_id": entry})
+                   keys={"entry_id": entry}, due=bank_deadline(cfg))

@@ -25,36 +25,48 @@ _PUNCTUATION = ".,;:()[]{}<>\"'"
 """Stripped from both ends of a remittance word before it is compared to batch ids."""
 
 
-def _most_frequent(counts: pl.LazyFrame, column: str) -> pl.LazyFrame:
+def _most_frequent(parts: pl.LazyFrame, column: str) -> pl.LazyFrame:
     """Per batch, the value of `column` on most of its items (ties: the smallest)."""
-    per_value = counts.group_by("batch_id", column).agg(pl.col("n").sum())
-    top = per_value.filter(pl.col("n") == pl.col("n").max().over("batch_id"))
+    per_value = parts.group_by("batch_id", column).agg(pl.col("items").sum())
+    top = per_value.filter(pl.col("items") == pl.col("items").max().over("batch_id"))
     return top.group_by("batch_id").agg(pl.col(column).min())
 
 
-def batches(settlements: pl.LazyFrame, stations: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per batch_id (etc.context.Context.batches): its provider and station,
-    the station's collection account, the item count, Σ amount (gross), Σ fee, the
-    net the bank should credit, its last item's settled_at and that instant's local
-    date (`business_date`).
+def parts_of(settlements: pl.LazyFrame) -> pl.LazyFrame:
+    """Settlement items summed per batch, provider and station
+    (etc.context.BATCH_PART_SCHEMA): what `batches` is computed from. The store
+    keeps the same sums per load (`batch_parts`), so a run need not read every item."""
+    return settlements.group_by("batch_id", "provider_id", "station_id").agg(
+        pl.len().cast(pl.Int64).alias("items"),
+        pl.col("amount_vnd").sum().cast(pl.Int64).alias("gross_vnd"),
+        pl.col("fee_vnd").fill_null(0).sum().cast(pl.Int64).alias("fee_vnd"),
+        pl.col("settled_at").max().alias("last_settled_at"),
+    )
+
+
+def batches(parts: pl.LazyFrame, stations: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per batch_id (etc.context.Context.batches) from its parts
+    (`parts_of`, or the store's `batch_parts`, which may hold several rows per
+    batch, provider and station): its provider and station, the station's
+    collection account, the item count, Σ amount (gross), Σ fee, the net the bank
+    should credit, its last item's settled_at and that instant's local date
+    (`business_date`).
 
     A batch should hold the items of one provider at one station; when its items
     name several, the batch takes the provider (and, separately, the station) that
     most of its items name, ties going to the smallest id. The account is that
     station's; it is null when the station is not in the station list.
     """
-    sums = settlements.group_by("batch_id").agg(
-        pl.len().cast(pl.UInt32).alias("items"),
-        pl.col("amount_vnd").sum().cast(pl.Int64).alias("gross_vnd"),
-        pl.col("fee_vnd").fill_null(0).sum().cast(pl.Int64).alias("fee_vnd"),
-        pl.col("settled_at").max().alias("last_settled_at"),
+    sums = parts.group_by("batch_id").agg(
+        pl.col("items").sum().cast(pl.UInt32),
+        pl.col("gross_vnd").sum().cast(pl.Int64),
+        pl.col("fee_vnd").sum().cast(pl.Int64),
+        pl.col("last_settled_at").max(),
     )
-    counts = settlements.group_by("batch_id", "provider_id", "station_id").agg(
-        pl.len().alias("n"))
     accounts = stations.select("station_id", "account").unique("station_id", keep="first")
     return (
-        sums.join(_most_frequent(counts, "provider_id"), on="batch_id", how="left")
-        .join(_most_frequent(counts, "station_id"), on="batch_id", how="left")
+        sums.join(_most_frequent(parts, "provider_id"), on="batch_id", how="left")
+        .join(_most_frequent(parts, "station_id"), on="batch_id", how="left")
         .join(accounts, on="station_id", how="left")
         .select(
             "batch_id", "provider_id", "station_id", "account", "items", "gross_vnd", "fee_vnd",

@@ -21,9 +21,10 @@ import polars as pl
 from etc.codes import Code
 from etc.context import Context
 from etc.findings import finding, say, vnd
-from etc.localtime import day_start, local_text
+from etc.localtime import local_text
 from etc.settings import MoneySettings
 from etc.txnkey import TXN_KEY
+from ledgers.deadlines import settle_deadline
 from ledgers.tariffs import CHARGE_FREE_OVERRIDES
 
 PASSAGE_KEYS = ("business_date", "station_id", "lane_id", "txn_id", "tag_id", "plate",
@@ -75,7 +76,9 @@ def settlement_missing(ctx: Context, cfg: MoneySettings) -> pl.LazyFrame:
     """SETTLEMENT_MISSING: a charged ETC passage with no settlement item at all;
     the passage's amount is at risk; provider_id is its tag's provider (who owes
     the item), when the tag is known. Not: CASH, EXEMPT, VOID or FREE_PASS
-    passages, which no provider settles."""
+    passages, which no provider settles. Due at the settlement deadline
+    (ledgers.deadlines): before it, the item may still come and the passage is
+    pending; an item that comes after it makes the passage SETTLEMENT_LATE."""
     owed = ctx.passages.filter(pl.col("charged") & (pl.col("payment_method") == "ETC"))
     paid = ctx.items.select(TXN_KEY).drop_nulls()
     missing = owed.join(paid, on=TXN_KEY, how="anti")
@@ -84,7 +87,8 @@ def settlement_missing(ctx: Context, cfg: MoneySettings) -> pl.LazyFrame:
         Code.SETTLEMENT_MISSING, amount=pl.col("amount_vnd"),
         keys={"provider_id": pl.col("tag_provider_id")},
         detail=say("no settlement item pays the charged ETC passage of {} VND on {}",
-                         vnd(pl.col("amount_vnd")), pl.col("business_date")))
+                         vnd(pl.col("amount_vnd")), pl.col("business_date")),
+        due=settle_deadline(cfg))
 
 
 def settlement_amount_mismatch(ctx: Context, cfg: MoneySettings) -> pl.LazyFrame:
@@ -141,7 +145,9 @@ def settlement_orphan(ctx: Context, cfg: MoneySettings) -> pl.LazyFrame:
     """SETTLEMENT_ORPHAN: an item naming a txn_id that no loaded passage has, or a
     VOID passage (money taken for no passage); its amount is at risk. An item
     without a passage belongs to the local date of its settled_at. Not: items of
-    FREE_PASS, EXEMPT or CASH passages (no code covers them; see the module)."""
+    FREE_PASS, EXEMPT or CASH passages (no code covers them; see the module). An
+    item without a passage is due at the settlement deadline of its date: until
+    then its passage may still arrive."""
     void = (pl.col("passage_override") == "VOID").fill_null(False)
     bad = ctx.items.filter(~pl.col("has_passage") | void)
     detail = pl.when(pl.col("has_passage")).then(
@@ -152,7 +158,7 @@ def settlement_orphan(ctx: Context, cfg: MoneySettings) -> pl.LazyFrame:
                           pl.col("settlement_id"), pl.col("provider_id"),
                           vnd(pl.col("amount_vnd")), pl.col("txn_id")))
     return finding(bad, Code.SETTLEMENT_ORPHAN, amount=pl.col("amount_vnd"), keys=_item_keys(),
-                   detail=detail)
+                   detail=detail, due=pl.when(~pl.col("has_passage")).then(settle_deadline(cfg)))
 
 
 def settlement_late(ctx: Context, cfg: MoneySettings) -> pl.LazyFrame:
@@ -161,7 +167,7 @@ def settlement_late(ctx: Context, cfg: MoneySettings) -> pl.LazyFrame:
     day_start(business_date, late_after_days + 1)); nothing is at risk (the money
     came). Not: further items, nor passages that owe nothing or were paid in cash."""
     days = cfg.late_after_days + 1
-    deadline = day_start(pl.col("business_date"), days)
+    deadline = settle_deadline(cfg)
     late = ctx.items.filter(_first_of_charged_etc() & (pl.col("settled_at") >= deadline))
     return finding(
         late, Code.SETTLEMENT_LATE, keys=_item_keys(),

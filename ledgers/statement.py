@@ -23,11 +23,13 @@ from etc.context import Period
 from etc.errors import UsageError
 from etc.findings import identity, vnd
 from etc.reports import (
+    AWAITING_SCHEMA,
     CLASSES,
     GAP_SCHEMA,
     INPUT_SCHEMA,
     METHODS,
     STATEMENT_DAY_SCHEMA,
+    RunInfo,
     Statement,
 )
 from etc.store import Store
@@ -56,7 +58,7 @@ def build_statement(store: Store, operator_id: str, first: date, last: date,
             raise UsageError(f"no run covers the business date {d}", path=store.path,
                              hint=f"run 'etc reconcile --date {d}' first")
         by_run.setdefault(covering[0], []).append(d)
-    lines, gaps = [], []
+    lines, gaps, awaiting = [], [], []
     for run_id, run_dates in by_run.items():
         keep = pl.col("business_date").is_in(run_dates) & pl.col("station_id").is_in(
             stations["station_id"].to_list())
@@ -69,8 +71,16 @@ def build_statement(store: Store, operator_id: str, first: date, last: date,
         on_accounts = run_found.filter(pl.col("code") == Code.BANK_UNMATCHED_CREDIT.value).join(
             credits, on="entry_id", how="semi")
         gaps.append(gap_rows(pl.concat([found, on_accounts])))
+        waiting = store.run_table("pending", run_id).filter(
+            pl.col("business_date").is_in(run_dates))
+        mine = waiting.filter(pl.col("station_id").is_in(stations["station_id"].to_list())
+                              & pl.col("category").is_in(GAP_CATEGORIES))
+        theirs = waiting.filter(pl.col("code") == Code.BANK_UNMATCHED_CREDIT.value).join(
+            credits, on="entry_id", how="semi")
+        awaiting.append(pl.concat([mine, theirs]).with_columns(identity().alias("key"))
+                        .select(list(AWAITING_SCHEMA)).cast(AWAITING_SCHEMA))  # type: ignore[arg-type]
     days = pl.concat(lines).sort("station_id", "business_date")
-    runs = tuple(store.run_info(r) for r in by_run)
+    runs = tuple(RunInfo.of(store.run_row(r)) for r in by_run)
     inputs = (pl.concat([r.inputs for r in runs]).unique(["file", "sha256"], keep="first")
               .sort("load_id", "file").cast(INPUT_SCHEMA))  # type: ignore[arg-type]
     all_gaps = pl.concat(gaps)
@@ -79,7 +89,10 @@ def build_statement(store: Store, operator_id: str, first: date, last: date,
         total=total_line(days, all_gaps, [r.run_id for r in runs]),
         gaps=all_gaps.sort("station_id", "business_date",
                            pl.col("code").replace_strict(ORDER, return_dtype=pl.Int32), "key"),
-        runs=runs, inputs=inputs)
+        runs=runs, inputs=inputs,
+        awaiting=pl.concat(awaiting).sort(
+            "station_id", "business_date",
+            pl.col("code").replace_strict(ORDER, return_dtype=pl.Int32), "key", nulls_last=False))
 
 
 def unmatched_credit_accounts(store: Store, operator_id: str) -> pl.DataFrame:

@@ -16,6 +16,26 @@ from etc.outputs import TIEOUT_SCHEMA
 _KEYS = ["station_id", "business_date"]
 
 
+def credited_batches(credits: pl.LazyFrame, batches: pl.LazyFrame) -> pl.LazyFrame:
+    """Per batch: batch_id, `batch_net` (its net) and `credited` (Σ of its matched
+    credits, null when none)."""
+    credited = credits.filter(pl.col("batch_id").is_not_null()).group_by("batch_id").agg(
+        pl.col("amount_vnd").sum().alias("credited"))
+    return batches.select("batch_id", pl.col("net_vnd").alias("batch_net")).join(
+        credited, on="batch_id", how="left")
+
+
+def _plain() -> pl.Expr:
+    """A batch unpaid or paid its net exactly: its items bank their own net or 0."""
+    return pl.col("credited").is_null() | (pl.col("credited") == pl.col("batch_net"))
+
+
+def spread_batches(credits: pl.LazyFrame, batches: pl.LazyFrame) -> pl.LazyFrame:
+    """The batches (batch_id) paid another sum than their net: their credits are
+    spread over all their items (see `banked_items`)."""
+    return credited_batches(credits, batches).filter(~_plain()).select("batch_id")
+
+
 def banked_items(ctx: Context) -> pl.LazyFrame:
     """Every settlement item (settlement_id, station_id, business_date, amount_vnd,
     fee_vnd, net_vnd) with `banked_vnd`: its share of the credits matched to its
@@ -26,23 +46,21 @@ def banked_items(ctx: Context) -> pl.LazyFrame:
     item and the remainder on the batch's first item by settlement_id; when N is 0,
     all of C on that first item. So Σ banked_vnd over the items of a batch is C
     exactly, and Σ over all items is Σ of all matched credits. Items of an unpaid
-    batch bank 0.
+    batch bank 0. The spread is made over every item of the batch: `ctx.items`,
+    or `ctx.batch_items` when the run read only some items (etc.context).
     """
-    credited = ctx.credits.filter(pl.col("batch_id").is_not_null()).group_by("batch_id").agg(
-        pl.col("amount_vnd").sum().alias("credited"))
-    per_batch = ctx.batches.select("batch_id", pl.col("net_vnd").alias("batch_net")).join(
-        credited, on="batch_id", how="left")
+    per_batch = credited_batches(ctx.credits, ctx.batches)
+    net = (pl.col("amount_vnd") - pl.col("fee_vnd").fill_null(0)).alias("net_vnd")
     items = ctx.items.select(
         "settlement_id", "batch_id", "station_id", "business_date", "amount_vnd",
-        pl.col("fee_vnd").fill_null(0),
-    ).with_columns((pl.col("amount_vnd") - pl.col("fee_vnd")).alias("net_vnd")).join(
-        per_batch, on="batch_id", how="left")
+        pl.col("fee_vnd").fill_null(0), net,
+    ).join(per_batch, on="batch_id", how="left")
     # Nearly every batch is unpaid or paid its net exactly: those items need no
     # window. Only the items of the few batches paid another sum are spread pro rata.
-    plain = pl.col("credited").is_null() | (pl.col("credited") == pl.col("batch_net"))
-    settled = items.filter(plain).with_columns(
+    settled = items.filter(_plain()).with_columns(
         pl.when(pl.col("credited").is_null()).then(pl.lit(0, pl.Int64))
         .otherwise(pl.col("net_vnd")).alias("banked_vnd"))
+    whole = ctx.items if ctx.batch_items is None else ctx.batch_items
     batch_net = pl.col("batch_net")
     first = pl.col("settlement_id") == pl.col("settlement_id").min().over("batch_id")
     wide = pl.Int128()
@@ -53,13 +71,14 @@ def banked_items(ctx: Context) -> pl.LazyFrame:
     )
     remainder = pl.col("credited") - pl.col("share").sum().over("batch_id")
     spread = (
-        items.filter(~plain)
+        whole.select("settlement_id", "batch_id", net)
+        .join(per_batch.filter(~_plain()), on="batch_id", how="inner")
         .with_columns(share.alias("share"))
-        .with_columns((pl.col("share") + pl.when(first).then(remainder).otherwise(0))
-                      .alias("banked_vnd"))
-        .drop("share")
+        .select("settlement_id", (pl.col("share") + pl.when(first).then(remainder).otherwise(0))
+                .alias("banked_vnd"))
     )
-    return pl.concat([settled, spread]).drop("batch_id", "credited", "batch_net")
+    shared = items.filter(~_plain()).join(spread, on="settlement_id", how="left")
+    return pl.concat([settled, shared]).drop("batch_id", "credited", "batch_net")
 
 
 def tieouts(ctx: Context) -> pl.LazyFrame:

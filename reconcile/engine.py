@@ -20,8 +20,16 @@ import polars as pl
 
 from etc.codes import CATEGORY_OF, IDENTITY, Code, Severity
 from etc.context import Context, Inputs, Period
+from etc.errors import EtcError
 from etc.findings import FINDING_COLUMNS, RULE_COLUMNS, RULE_SCHEMA
-from etc.outputs import DISPOSITION_SCHEMA, MATCH_SCHEMA, TIEOUT_SCHEMA, TRAFFIC_SCHEMA
+from etc.localtime import start_of
+from etc.outputs import (
+    DISPOSITION_SCHEMA,
+    MATCH_SCHEMA,
+    PENDING_SCHEMA,
+    TIEOUT_SCHEMA,
+    TRAFFIC_SCHEMA,
+)
 from etc.settings import Settings, SeveritySettings
 from etc.store import FINDING_ORDER, Store
 from ledgers.batches import credit_matches
@@ -31,10 +39,20 @@ from ledgers.tieout import tieouts
 from ledgers.traffic import traffic
 from reconcile.lifecycle import states
 from reconcile.manifest import inputs_sha256, manifest, run_id
-from reconcile.prepare import prepare
+from reconcile.prepare import BatchItems, prepare
 from reconcile.registry import RULES
+from reconcile.scope import chunks, scope
 
 Progress = Callable[[str, float], None]
+
+CHUNK_DAYS: Final = 1
+"""Days computed at once by default: a long period is read and computed a day at
+a time (each with its look-back), so memory follows one day, not the period."""
+
+
+class NothingToCheck(EtcError):
+    """A run of dates that hold no passage: refused, so that it can neither report
+    findings of tag lists alone nor resolve what it never checked."""
 
 ENGINE: Final = "in-memory"
 """Polars engine for the rules and outputs. Polars 2.1's streaming engine panics
@@ -49,6 +67,7 @@ class RunResult:
 
     run_id: str
     period: Period
+    as_of: datetime
     findings: Mapping[Code, int]
     """Findings per code, every code (0 when none), in the catalogue's order."""
     at_risk_vnd: Mapping[Code, int]
@@ -58,6 +77,10 @@ class RunResult:
     a tie goes to the higher level)."""
     passages: int
     """Passages of the period's business dates."""
+    pending: int
+    """Findings not yet due as of `as_of`."""
+    pending_vnd: int
+    """Their Σ amount_at_risk_vnd."""
     dispositions: Mapping[str, int]
     """Passages per disposition (etc.outputs.Disposition), those that occur."""
     timings: Mapping[str, float]
@@ -77,6 +100,7 @@ class RunTables:
     """A run's rows, before they are written."""
 
     findings: pl.DataFrame
+    pending: pl.DataFrame
     matches: pl.DataFrame
     dispositions: pl.DataFrame
     tieouts: pl.DataFrame
@@ -86,64 +110,104 @@ class RunTables:
 
 
 def reconcile(store: Store, period: Period, settings: Settings,
-              progress: Progress | None = None) -> RunResult:
+              progress: Progress | None = None, *, as_of: datetime | None = None,
+              chunk_days: int = CHUNK_DAYS) -> RunResult:
     """Run every rule over `period` and write the run (replacing a run of the
-    same id). `progress(step, fraction done)` is called before each step."""
+    same id). `progress(step, fraction done)` is called before each step.
+
+    A period that holds no passage is refused (NothingToCheck): a run of dates
+    with no data would only resolve what it never checked. `as_of` is the instant
+    that decides what is due (default: the latest instant of the loaded data,
+    so the same inputs give the same run). The period is read and computed in
+    chunks of `chunk_days` days, each with its look-back (reconcile.scope), and
+    written in one transaction as it goes: memory follows the largest chunk."""
+    if as_of is not None and as_of.tzinfo is None:
+        raise ValueError("as_of must be an aware instant (a time zone or offset)")
     say = progress or _quiet
     started = datetime.now(UTC)
-    timings: dict[str, float] = {}
-    lap = _stopwatch(timings)
-
-    say("reading", 0.0)
+    days = store.passage_dates(period.first, period.last)
+    if not days:
+        raise NothingToCheck(f"no passages are loaded for {period.first}..{period.last}",
+                             hint="load the lanes files of those dates first")
+    moment = as_of or store.data_until() or start_of(period.last, 1)
     loads = store.load_manifest()
-    run = run_id(period, settings.digest(), inputs_sha256(loads))
-    # the inputs and the shared frames are freed when compute returns, before writing
-    tables = compute(store.inputs(), period, settings, run, say, lap)
-    say("writing", 0.9)
-    record = manifest(run=run, period=period, settings=settings, loads=loads,
-                      findings=tables.findings, started_at=started, ended_at=datetime.now(UTC),
-                      timings=timings)
-    earlier = store.earlier_runs(run, period.first, period.last, started)
-    life = states(tables.findings, store.open_identities(earlier), period, run)
-    store.write_run(record, tables.findings, tables.matches, tables.dispositions,
-                    tables.tieouts, traffic=tables.traffic, lifecycle=life)
-    lap("write")
+    run = run_id(period, settings.digest(), inputs_sha256(loads), moment)
+    stations = store.table("stations").select("lat", "lon").collect()
+    pieces = list(chunks(period, chunk_days))
+    timings: dict[str, float] = {}
+    found: list[pl.DataFrame] = []
+    pending: list[pl.DataFrame] = []
+    dispositions: list[pl.DataFrame] = []
+    with store.writing_run(run) as add:
+        for n, piece in enumerate(pieces):
+            def part(step: str, done: float, n: int = n) -> None:
+                say(step, 0.9 * (n + done) / len(pieces))
+            lap = _stopwatch(timings)
+            part("reading", 0.0)
+            inputs = store.inputs(scope(piece, settings, stations))
+            tables = compute(inputs, piece, settings, run, moment, part, lap,
+                             batch_items=store.batch_items)
+            del inputs
+            for table in ("matches", "dispositions", "tieouts", "traffic"):
+                add(table, getattr(tables, table))
+            found.append(tables.findings)
+            pending.append(tables.pending)
+            dispositions.append(tables.dispositions.group_by("disposition").len())
+        say("writing", 0.9)
+        lap = _stopwatch(timings)
+        findings = pl.concat(found).sort(FINDING_ORDER, nulls_last=False)
+        waiting = pl.concat(pending).sort(FINDING_ORDER, nulls_last=False)
+        earlier = store.earlier_runs(run, period.first, period.last, started)
+        life = states(findings, store.open_identities(earlier), period, run)
+        add("findings", findings)
+        add("pending", waiting)
+        add("lifecycle", life)
+        record = manifest(run=run, period=period, settings=settings, loads=loads,
+                          findings=findings, pending=waiting, as_of=moment,
+                          passages=sum(days.values()), started_at=started,
+                          ended_at=datetime.now(UTC), timings=timings)
+        store._finish_run(record)
+        lap("write")
     say("done", 1.0)
     return RunResult(
         run_id=run,
         period=period,
+        as_of=moment,
         findings={Code(c): n["findings"] for c, n in record.counts.items()},
         at_risk_vnd={Code(c): n["amount_at_risk_vnd"] for c, n in record.counts.items()},
-        severity=common_severity(tables.findings),
-        passages=tables.passages,
-        dispositions=dict(tables.dispositions.group_by("disposition").len()
+        severity=common_severity(findings),
+        passages=record.passages,
+        pending=waiting.height,
+        pending_vnd=int(waiting["amount_at_risk_vnd"].sum()),
+        dispositions=dict(pl.concat(dispositions).group_by("disposition").agg(pl.col("len").sum())
                           .sort("disposition").iter_rows()),
         timings=timings,
     )
 
 
-def compute(inputs: Inputs, period: Period, settings: Settings, run: str,
-            say: Progress | None = None, lap: Callable[[str], None] | None = None) -> RunTables:
+def compute(inputs: Inputs, period: Period, settings: Settings, run: str, as_of: datetime,
+            say: Progress | None = None, lap: Callable[[str], None] | None = None, *,
+            batch_items: BatchItems | None = None) -> RunTables:
     """The run's rows from the inputs: prepare the shared frames, run every rule
     (one collect each, timed), finish the findings, build the other tables."""
     say, lap = say or _quiet, lap or (lambda step: None)
     lap("read")
     say("preparing", 0.1)
-    ctx = prepare(inputs, period, settings)
+    ctx = prepare(inputs, period, settings, batch_items)
     lap("prepare")
     parts: list[pl.DataFrame] = []
     for i, rule in enumerate(RULES):
         say(rule.code.value, 0.2 + 0.6 * i / len(RULES))
         parts.append(rule.run(ctx, settings).select(RULE_COLUMNS).collect(engine=ENGINE))
         lap(rule.code.value)
-    found = finish(pl.concat(parts), period, settings.severity, run)
+    found, pending = finish(pl.concat(parts), period, settings.severity, run, as_of)
     lap("findings")
     say("dispositions, tie-outs, matches", 0.8)
     disp, ties, pairs, lanes, passages = pl.collect_all(
         [*outputs(ctx, settings), ctx.passages.filter(in_period(ctx)).select(pl.len())],
         engine=ENGINE)
     lap("outputs")
-    return RunTables(found, pairs, disp, ties, lanes, int(passages.item()))
+    return RunTables(found, pending, pairs, disp, ties, lanes, int(passages.item()))
 
 
 def in_period(ctx: Context) -> pl.Expr:
@@ -171,19 +235,23 @@ def outputs(ctx: Context, settings: Settings) -> list[pl.LazyFrame]:
 
 
 def finish(found: pl.DataFrame, period: Period, severity: SeveritySettings,
-           run: str) -> pl.DataFrame:
-    """Rule output → the run's findings: those of the period's business dates,
-    each identity once (else AssertionError), with run_id, category and
-    severity, in FINDING_COLUMNS and the run's total order."""
+           run: str, as_of: datetime) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rule output → the run's findings and pending items: those of the period's
+    business dates, each identity once (else AssertionError), with run_id,
+    category and severity, in the run's total order. A finding due after `as_of`
+    is pending (PENDING_SCHEMA, with its due_at), not a finding."""
     kept = found.select(RULE_COLUMNS).cast(RULE_SCHEMA).filter(  # type: ignore[arg-type]
         period.holds(pl.col("business_date")))
     check_identities(kept)
-    return kept.with_columns(
+    shaped = kept.with_columns(
         pl.lit(run, pl.String).alias("run_id"),
         pl.col("code").replace_strict(CATEGORY_OF,
                                       return_dtype=pl.String).alias("category"),
         severity_of(severity).alias("severity"),
-    ).select(FINDING_COLUMNS).sort(FINDING_ORDER, nulls_last=False)
+    ).sort(FINDING_ORDER, nulls_last=False)
+    due = pl.col("due_at").is_null() | (pl.col("due_at") <= as_of)
+    return (shaped.filter(due).select(FINDING_COLUMNS),
+            shaped.filter(~due).select(list(PENDING_SCHEMA)))
 
 
 def severity_of(cfg: SeveritySettings) -> pl.Expr:
@@ -233,11 +301,11 @@ def _quiet(step: str, done: float) -> None:
 
 
 def _stopwatch(timings: dict[str, float]) -> Callable[[str], None]:
-    """`lap(step)` records the seconds since the previous lap under `step`."""
+    """`lap(step)` adds the seconds since the previous lap to `step`."""
     last = [perf_counter()]
 
     def lap(step: str) -> None:
         now = perf_counter()
-        timings[step] = round(now - last[0], 4)
+        timings[step] = round(timings.get(step, 0.0) + now - last[0], 4)
         last[0] = now
     return lap

@@ -1,16 +1,16 @@
 """What identifies a run and what its `runs` row records.
 
 A run's id is derived from its content, not from the clock: the period, the
-settings' digest, the digest of every file loaded so far and the code version.
-The same files and settings give the same id in any load order, so re-running
-replaces the run and its exports are byte-identical.
+settings' digest, the digest of every file loaded so far, the as-of time and the
+code version. The same files and settings give the same id in any load order, so
+re-running replaces the run and its exports are byte-identical.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 
 import polars as pl
 
@@ -27,12 +27,13 @@ def inputs_sha256(loads: Iterable[LoadRef]) -> str:
     return hashlib.sha256("\n".join(hashes).encode()).hexdigest()
 
 
-def run_id(period: Period, settings_sha256: str, inputs_digest: str,
+def run_id(period: Period, settings_sha256: str, inputs_digest: str, as_of: datetime,
            version: str = etc.__version__) -> str:
     """`R<first>-<last>-` and the first 10 hex digits of sha256(first, last,
-    settings digest, inputs digest, code version), e.g. R20261101-20261102-3f9a…"""
+    settings digest, inputs digest, as-of instant in UTC, code version), e.g.
+    R20261101-20261102-3f9a…"""
     text = "\n".join([period.first.isoformat(), period.last.isoformat(), settings_sha256,
-                      inputs_digest, version])
+                      inputs_digest, as_of.astimezone(UTC).isoformat(), version])
     digest = hashlib.sha256(text.encode()).hexdigest()[:10]
     return f"R{period.first:%Y%m%d}-{period.last:%Y%m%d}-{digest}"
 
@@ -55,6 +56,9 @@ def manifest(
     settings: Settings,
     loads: tuple[LoadRef, ...],
     findings: pl.DataFrame,
+    pending: pl.DataFrame,
+    as_of: datetime,
+    passages: int,
     started_at: datetime,
     ended_at: datetime,
     timings: Mapping[str, float],
@@ -69,6 +73,9 @@ def manifest(
         code_version=etc.__version__,
         loads=loads,
         inputs_sha256=inputs_sha256(loads),
+        as_of=as_of,
+        passages=passages,
+        pending=pending.height,
         started_at=started_at,
         ended_at=ended_at,
         findings=findings.height,

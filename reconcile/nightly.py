@@ -20,24 +20,37 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
 
+import etc
 from etc.codes import CATEGORY, Code, Severity
 from etc.context import Period
 from etc.errors import EtcError, UsageError
 from etc.ingest import FileResult, expand, ingest_paths, sha256_file
+from etc.localtime import start_of
 from etc.render import write_report, write_statement
 from etc.render.atomic import write_atomic
 from etc.render.mask import mask_report, mask_statement
 from etc.reports import Report, State
+from etc.schemas import Kind
 from etc.settings import Settings
 from etc.store import Store
-from etc.summary import CodeTally, InputFile, Lifecycle, RefusedFile, Summary, Tally
+from etc.summary import (
+    CodeTally,
+    InputFile,
+    Lifecycle,
+    Pending,
+    RefusedFile,
+    Rerun,
+    Summary,
+    Tally,
+)
 from ledgers.statement import build_statement
 from reconcile.engine import reconcile
+from reconcile.lookback import revisits
 from reconcile.manifest import inputs_sha256, run_id
 from reconcile.report import build_report
 
@@ -51,7 +64,8 @@ class Night:
     """What a nightly run did; the files are in `folder`."""
 
     day: date
-    run_id: str
+    run_id: str | None
+    """None when the date has no passages (the summary says so; exit 1)."""
     reused: bool
     """True when the run existed already (same inputs, settings and code)."""
     files: list[FileResult]
@@ -72,38 +86,78 @@ def inbox_files(inbox: Path) -> list[Path]:
 
 
 def run_night(store: Store, inbox: Path, out: Path, day: date, settings: Settings, *,
-              reveal: bool = False, progress: Progress | None = None) -> Night:
+              reveal: bool = False, progress: Progress | None = None,
+              as_of: datetime | None = None) -> Night:
     say = progress or (lambda step, done: None)
     files = inbox_files(inbox)
     say("loading", 0.0)
     results = ingest_paths(store, files, None)
     for path, result in zip(files, results, strict=True):
         file_away(inbox, path, result, day)
-    period = Period(day, day)
-    run = run_id(period, settings.digest(), inputs_sha256(store.load_manifest()))
-    reused = store.has_run(run)
-    if not reused:
-        reconcile(store, period, settings,
-                  progress=lambda step, done: say(step, 0.1 + 0.6 * done))
+    moment = as_of or store.data_until()
+    reruns: list[Rerun] = []
+    for revisit in revisits(store, day, settings):
+        say(f"look-back {revisit.day}", 0.1)
+        run, _ = _reconcile(store, revisit.day, settings, moment)
+        assert run is not None  # a revisited date has passages
+        _outputs(store, inbox, out, revisit.day, run, settings, reveal, [])
+        info = store.run_row(run)
+        reruns.append(Rerun(business_date=revisit.day, run_id=run, reasons=list(revisit.reasons),
+                            findings=store.run_findings(run).height,
+                            pending=store.run_table("pending", info.run_id).height))
+    problems = [f"the lanes file {Path(r.file).name} was refused: {r.error}"
+                for r in results if r.status == "refused" and r.kind == Kind.LANES.value]
+    say("reconciling", 0.2)
+    run, reused = _reconcile(store, day, settings, moment,
+                             lambda step, done: say(step, 0.2 + 0.5 * done))
+    if run is None:
+        problems.append(f"no passages are loaded for {day}: nothing to reconcile")
     say("report", 0.7)
+    summary, outputs = _outputs(store, inbox, out, day, run, settings, reveal, problems, reruns)
+    say("done", 1.0)
+    return Night(day=day, run_id=run, reused=reused, files=results, folder=out / day.isoformat(),
+                 outputs=outputs, summary=summary)
+
+
+def _reconcile(store: Store, day: date, settings: Settings, as_of: datetime | None,
+               progress: Progress | None = None) -> tuple[str | None, bool]:
+    """Reconcile `day` as of `as_of`, or reuse the run of the very same inputs,
+    settings, as-of and code: (run id, reused); (None, False) with no passages."""
+    if not store.passage_dates(day, day):
+        return None, False
+    moment = as_of or start_of(day, 1)
+    period = Period(day, day)
+    run = run_id(period, settings.digest(), inputs_sha256(store.load_manifest()), moment)
+    if store.has_run(run):
+        return run, True
+    return reconcile(store, period, settings, progress, as_of=moment).run_id, False
+
+
+def _outputs(store: Store, inbox: Path, out: Path, day: date, run: str | None,
+             settings: Settings, reveal: bool, problems: list[str],
+             reruns: list[Rerun] | None = None) -> tuple[Summary, list[Path]]:
+    """OUT/<day>/: the report and a statement per operator of `run` (none without a
+    run), and summary.json."""
     folder = out / day.isoformat()
-    report = build_report(store, run, settings.severity.fail_at)
-    shown = report if reveal else mask_report(report)
-    outputs = [write_report(shown, folder / "report.html"),
-               write_report(shown, folder / "report.xlsx")]
-    for operator in operators(store):
-        say(f"statement {operator}", 0.8)
-        statement = build_statement(store, operator, day, day, run_id=run)
-        statement = statement if reveal else mask_statement(statement)
-        for suffix in (".csv", ".pdf"):
-            outputs.append(write_statement(statement, folder / f"statement-{operator}{suffix}"))
-    summary = summarise(store, report, settings.severity.fail_at, inbox,
-                        [p.name for p in outputs])
+    outputs: list[Path] = []
+    report = None
+    if run is not None:
+        report = build_report(store, run, settings.severity.fail_at)
+        shown = report if reveal else mask_report(report)
+        outputs += [write_report(shown, folder / "report.html"),
+                    write_report(shown, folder / "report.xlsx")]
+        for operator in operators(store):
+            statement = build_statement(store, operator, day, day, run_id=run)
+            statement = statement if reveal else mask_statement(statement)
+            for suffix in (".csv", ".pdf"):
+                outputs.append(write_statement(statement,
+                                               folder / f"statement-{operator}{suffix}"))
+    summary = summarise(store, day, report, settings.severity.fail_at, inbox,
+                        [p.name for p in outputs], problems, reruns or [])
+    folder.mkdir(parents=True, exist_ok=True)
     target = folder / "summary.json"
     write_atomic(target, lambda tmp: _write_text(tmp, summary.to_json()))
-    say("done", 1.0)
-    return Night(day=day, run_id=run, reused=reused, files=results, folder=folder,
-                 outputs=[*outputs, target], summary=summary)
+    return summary, [*outputs, target]
 
 
 def file_away(inbox: Path, path: Path, result: FileResult, day: date) -> Path:
@@ -151,10 +205,13 @@ def operators(store: Store) -> list[str]:
     return sorted(str(o) for o in ops.drop_nulls())
 
 
-def summarise(store: Store, report: Report, fail_at: Severity, inbox: Path,
-              outputs: list[str]) -> Summary:
-    """The summary of a run's report (stable: no clock, no inbox activity)."""
-    found = report.findings
+def summarise(store: Store, day: date, report: Report | None, fail_at: Severity, inbox: Path,
+              outputs: list[str], problems: list[str], reruns: list[Rerun]) -> Summary:
+    """The summary of a night (stable: no clock, no inbox activity): of its run's
+    report, or zeros when the date could not be reconciled."""
+    found = report.findings if report is not None else pl.DataFrame(
+        schema={"code": pl.String(), "category": pl.String(), "severity": pl.String(),
+                "amount_at_risk_vnd": pl.Int64()})
 
     def tally(frame: pl.DataFrame) -> Tally:
         return Tally(findings=frame.height,
@@ -163,27 +220,41 @@ def summarise(store: Store, report: Report, fail_at: Severity, inbox: Path,
     by_code = [CodeTally(code=c.value, category=CATEGORY[c].value,
                          **tally(found.filter(pl.col("code") == c.value)).model_dump())
                for c in Code if (found["code"] == c.value).any()]
-    n_failing = report.failing()
-    loads = store.loads().filter(pl.col("load_id").is_in(report.run.inputs["load_id"].to_list()))
+    n_failing = report.failing() if report is not None else 0
+    run = report.run if report is not None else None
+    ids = run.inputs["load_id"].to_list() if run is not None else []
+    loads = store.loads().filter(pl.col("load_id").is_in(ids))
     inputs = [InputFile(file=Path(r["file"]).name, kind=r["kind"], sha256=r["sha256"],
                         rows_read=r["rows_read"], rows_loaded=r["rows_loaded"],
                         rows_present=r["rows_present"], rows_quarantined=r["rows_quarantined"])
               for r in loads.sort("load_id").iter_rows(named=True)]
-    traffic = store.run_table("traffic", report.run.run_id)
+    traffic = store.run_table("traffic", run.run_id) if run is not None else None
+    waiting = store.run_table("pending", run.run_id) if run is not None else None
+    pending = Pending(items=0, amount_at_risk_vnd=0, due_by=None)
+    if waiting is not None and waiting.height:
+        pending = Pending(items=waiting.height,
+                          amount_at_risk_vnd=int(waiting["amount_at_risk_vnd"].sum()),
+                          due_by=waiting["due_at"].max())  # type: ignore[arg-type]
     return Summary(
-        business_date=report.run.last_date, run_id=report.run.run_id,
-        code_version=report.run.code_version, settings_sha256=report.run.settings_sha256,
-        inputs_sha256=report.run.inputs_sha256, passages=int(traffic["passages"].sum()),
-        findings=found.height, amount_at_risk_vnd=report.total_at_risk_vnd,
+        business_date=day, run_id=run.run_id if run else None,
+        as_of=run.as_of if run else None,
+        code_version=run.code_version if run else etc.__version__,
+        settings_sha256=run.settings_sha256 if run else "",
+        inputs_sha256=run.inputs_sha256 if run else "",
+        passages=int(traffic["passages"].sum()) if traffic is not None else 0,
+        findings=found.height, amount_at_risk_vnd=int(found["amount_at_risk_vnd"].sum()),
         by_category={c: tally(found.filter(pl.col("category") == c))
                      for c in ("TAG", "MONEY", "FRAUD")},
         by_severity={s.value: tally(found.filter(pl.col("severity") == s.value))
                      for s in Severity},
         by_code=by_code,
-        lifecycle=Lifecycle(new=report.count(State.NEW), open=report.count(State.OPEN),
-                            resolved=report.count(State.RESOLVED)),
-        fail_at=fail_at.value, failing=n_failing, exit_status=1 if n_failing else 0,
-        inputs=inputs, refused=refused_files(inbox, report.run.last_date), outputs=outputs,
+        lifecycle=Lifecycle(new=report.count(State.NEW) if report else 0,
+                            open=report.count(State.OPEN) if report else 0,
+                            resolved=report.count(State.RESOLVED) if report else 0),
+        pending=pending, reruns=reruns, problems=problems,
+        fail_at=fail_at.value, failing=n_failing,
+        exit_status=1 if n_failing or problems else 0,
+        inputs=inputs, refused=refused_files(inbox, day), outputs=outputs,
     )
 
 

@@ -5,23 +5,46 @@ as-of join and the ranking."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import polars as pl
+
 from cards.status import passages_with_tags
 from etc.context import Context, Inputs, Period
 from etc.settings import Settings
 from etc.txnkey import with_txn_keys
-from ledgers.batches import batches, match_credits
+from ledgers.batches import batches, match_credits, parts_of
 from ledgers.items import rank_items
 from ledgers.tariffs import price
+from ledgers.tieout import spread_batches
+
+BatchItems = Callable[[list[str]], pl.DataFrame]
+"""Every item of the given batches (etc.store's `batch_items`)."""
 
 
-def prepare(inputs: Inputs, period: Period, settings: Settings) -> Context:
-    """The context of a run over `period`: shared frames computed and held in memory."""
+def prepare(inputs: Inputs, period: Period, settings: Settings,
+            batch_items: BatchItems | None = None) -> Context:
+    """The context of a run over `period`: shared frames computed and held in memory.
+
+    Inputs read whole hold every item of every batch. Scoped inputs (etc.context.Scope)
+    hold the period's items and the batches' sums (`batch_parts`); then `batch_items`
+    fetches the items of the few batches paid another sum than their net, over all
+    of whose items their credits are spread."""
     lanes, settlements = with_txn_keys(inputs.lanes, inputs.settlements)
     passages = price(passages_with_tags(lanes, inputs.tags), inputs.tariffs)
     passages_df = passages.collect()
     items_df = rank_items(settlements, passages_df.lazy()).collect()
-    batches_df = batches(inputs.settlements, inputs.stations).collect()
+    parts = parts_of(inputs.settlements) if inputs.batch_parts is None else inputs.batch_parts
+    batches_df = batches(parts, inputs.stations).collect()
     credits_df = match_credits(inputs.bank, batches_df.lazy(), settings.money).collect()
+    whole: pl.LazyFrame | None = None
+    if inputs.batch_parts is not None:
+        if batch_items is None:
+            raise ValueError("scoped inputs need batch_items to spread partial credits")
+        spread = (spread_batches(credits_df.lazy(), batches_df.lazy())
+                  .join(items_df.lazy().select("batch_id").unique(), on="batch_id", how="semi")
+                  .collect())
+        whole = batch_items(sorted(spread["batch_id"].to_list())).lazy()
     return Context(
         period=period,
         inputs=inputs,
@@ -29,5 +52,5 @@ def prepare(inputs: Inputs, period: Period, settings: Settings) -> Context:
         items=items_df.lazy(),
         batches=batches_df.lazy(),
         credits=credits_df.lazy(),
+        batch_items=whole,
     )
-

@@ -26,6 +26,7 @@ from etc.reports import (
     RESOLVED_SCHEMA,
     SUMMARY_SCHEMA,
     Report,
+    RunInfo,
     State,
 )
 from etc.store import Store
@@ -47,7 +48,7 @@ def resolve_run(store: Store, run_id: str | None) -> str:
 
 def build_report(store: Store, run_id: str, fail_at: Severity = Severity.HIGH) -> Report:
     """The report of run `run_id` (which must exist)."""
-    run = store.run_info(run_id)
+    run = RunInfo.of(store.run_row(run_id))
     earlier = store.earlier_runs(run_id, run.first_date, run.last_date, run.started_at)
     life = store.run_table("lifecycle", run_id)
     found = with_states(store.run_findings(run_id), life)
@@ -67,6 +68,7 @@ def build_report(store: Store, run_id: str, fail_at: Severity = Severity.HIGH) -
         lanes=lanes(traffic, found),
         money_flow=money_flow(ties),
         accounts=accounts(store),
+        pending=store.run_table("pending", run_id),
     )
 
 

@@ -150,23 +150,32 @@ def test_usage_errors_exit_2_with_one_line(sample: Sample, dbs: tuple[Path, Path
         argv = ["findings", "--format", "csv", "--out", str(tmp_path / "f.csv"), "--db", db]
         assert cli.main([*argv, *args]) == 2
         one_line_error(capsys.readouterr().err, fragment)
+    missing = tmp_path / "new.duckdb"
+    for argv in (["findings", "--format", "csv", "--out", str(tmp_path / "f.csv")],
+                 ["report", "--out", str(tmp_path / "r.html")],
+                 ["statement", "--operator", "VEC", "--from", first, "--to", last,
+                  "--out", str(tmp_path / "s.csv")],
+                 ["quarantine"]):
+        assert cli.main([*argv, "--db", str(missing)]) == 2
+        one_line_error(capsys.readouterr().err, str(missing), "no database here")
+        assert not missing.exists(), f"{argv[0]} created the database"
+    Store(missing).close()
     assert cli.main(["findings", "--format", "csv", "--out", str(tmp_path / "f.csv"),
-                     "--db", str(tmp_path / "new.duckdb")]) == 2
+                     "--db", str(missing)]) == 2
     one_line_error(capsys.readouterr().err, "no run in the database yet")
     assert not (tmp_path / "f.csv").exists()
 
 
-def test_dates_without_passages_still_run_with_a_warning(
+def test_dates_without_passages_are_refused_and_store_nothing(
         dbs: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
-    assert reconcile(dbs[0], "2030-01-01", "2030-01-02") == 0
-    out = capsys.readouterr()
-    assert out.err == "etc: warning: no passages loaded for 2030-01-01..2030-01-02\n"
-    assert TOTAL.search(out.out)
-    assert cli.main(["reconcile", "--date", "2030-01-05", "--db", str(dbs[0])]) == 0  # one day
-    out = capsys.readouterr()
-    assert out.err == "etc: warning: no passages loaded for 2030-01-05..2030-01-05\n"
-    [(_, _, run_id)] = TOTAL.findall(out.out)
-    assert run_id.startswith("R20300105-20300105-")
+    with Store(dbs[0]) as store:
+        before = store.runs().height, store.latest_run_id()
+    assert reconcile(dbs[0], "2030-01-01", "2030-01-02") == 2
+    one_line_error(capsys.readouterr().err, "no passages are loaded for 2030-01-01..2030-01-02")
+    assert cli.main(["reconcile", "--date", "2030-01-05", "--db", str(dbs[0])]) == 2
+    one_line_error(capsys.readouterr().err, "no passages are loaded for 2030-01-05..2030-01-05")
+    with Store(dbs[0]) as store:
+        assert (store.runs().height, store.latest_run_id()) == before
 
 
 def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:

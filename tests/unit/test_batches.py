@@ -14,7 +14,7 @@ from literal import entry, frame, item, station
 
 from etc.outputs import MATCH_SCHEMA
 from etc.settings import MoneySettings
-from ledgers.batches import batches, credit_matches, match_credits
+from ledgers.batches import batches, credit_matches, match_credits, parts_of
 
 B1 = "B-VETC-ST01-20261101"
 B2 = "B-VETC-ST01-20261102"
@@ -22,7 +22,8 @@ B2 = "B-VETC-ST01-20261102"
 
 def batch_frame(items: list[dict[str, Any]], stations: list[dict[str, Any]] | None = None
                 ) -> pl.LazyFrame:
-    return batches(frame("settlements", items), frame("stations", stations or [station()]))
+    return batches(parts_of(frame("settlements", items)),
+                   frame("stations", stations or [station()]))
 
 
 def matched(items: list[dict[str, Any]], bank: list[dict[str, Any]], days: int = 3

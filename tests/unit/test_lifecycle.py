@@ -14,7 +14,7 @@ import polars as pl
 
 from etc.context import Period
 from etc.findings import FINDING_SCHEMA, identity
-from etc.outputs import DISPOSITION_SCHEMA, LIFECYCLE_SCHEMA, MATCH_SCHEMA, TIEOUT_SCHEMA
+from etc.outputs import LIFECYCLE_SCHEMA
 from etc.store import RunManifest, Store
 from reconcile.lifecycle import PER_DATE, states
 
@@ -139,10 +139,10 @@ def store_run(store: Store, run: str, period: Period, frame: pl.DataFrame,
     record = RunManifest(
         run_id=run, first_date=period.first, last_date=period.last, settings_json="{}",
         settings_sha256="0" * 64, code_version="test", loads=(), inputs_sha256="f" * 64,
-        started_at=started, ended_at=started, findings=frame.height, counts={}, timings={})
-    store.write_run(record, frame.with_columns(pl.lit(run).alias("run_id")),
-                    pl.DataFrame(schema=MATCH_SCHEMA), pl.DataFrame(schema=DISPOSITION_SCHEMA),
-                    pl.DataFrame(schema=TIEOUT_SCHEMA), lifecycle=life)
+        as_of=started, passages=1, pending=0, started_at=started, ended_at=started,
+        findings=frame.height, counts={}, timings={})
+    store.write_run(record, {"findings": frame.with_columns(pl.lit(run).alias("run_id")),
+                             "lifecycle": life})
     return life
 
 

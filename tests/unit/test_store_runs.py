@@ -1,11 +1,13 @@
-"""The store's run tables: a run is written whole or not at all, writing a run id
-again replaces it, and anyone can read the tables with plain SQL. Also the
-inputs as the engine reads them: the same whatever order files were loaded in."""
+"""The store's run tables: a run is written whole or not at all (also piece by
+piece, with `writing_run`), writing a run id again replaces it, the latest run
+is the last one written that saw passages, and anyone can read the tables with
+plain SQL. Also the inputs as the engine reads them: the same whatever order
+files were loaded in."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +18,13 @@ import pytest
 from etc.errors import StoreError
 from etc.findings import FINDING_SCHEMA
 from etc.ingest import ingest_file
-from etc.outputs import DISPOSITION_SCHEMA, MATCH_SCHEMA, TIEOUT_SCHEMA
-from etc.store import LoadRef, RunManifest, Store
+from etc.outputs import DISPOSITION_SCHEMA, MATCH_SCHEMA, PENDING_SCHEMA, TIEOUT_SCHEMA
+from etc.reports import RunInfo
+from etc.store import RUN_TABLES, LoadRef, RunManifest, RunRow, Store
 
 DAY = date(2026, 11, 1)
 T0 = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
+AS_OF = datetime(2026, 11, 1, 17, 0, tzinfo=UTC)  # local midnight after DAY
 
 
 def finding(run_id: str, code: str, **kw: Any) -> dict[str, Any]:
@@ -33,6 +37,15 @@ def finding(run_id: str, code: str, **kw: Any) -> dict[str, Any]:
 
 def findings(*rows: dict[str, Any]) -> pl.DataFrame:
     return pl.DataFrame(list(rows), schema=FINDING_SCHEMA)
+
+
+def waiting(*txn_ids: str) -> pl.DataFrame:
+    """Pending items (PENDING_SCHEMA): settlements still due after AS_OF."""
+    rows = [{c: None for c in PENDING_SCHEMA} | dict(
+        code="SETTLEMENT_MISSING", category="MONEY", severity="HIGH", business_date=DAY,
+        txn_id=t, amount_at_risk_vnd=35_000, detail="not settled yet",
+        due_at=AS_OF + timedelta(days=2)) for t in txn_ids]
+    return pl.DataFrame(rows, schema=PENDING_SCHEMA)
 
 
 def match(txn_id: str) -> dict[str, Any]:
@@ -61,44 +74,72 @@ def outputs() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
             pl.DataFrame([tieout("ST01")], schema=TIEOUT_SCHEMA))
 
 
-def manifest(run_id: str, found: pl.DataFrame, ended: datetime = T0) -> RunManifest:
+def manifest(run_id: str, found: pl.DataFrame, ended: datetime = T0, *, pending: int = 0,
+             passages: int = 2) -> RunManifest:
     return RunManifest(
         run_id=run_id, first_date=DAY, last_date=DAY, settings_json="{}",
         settings_sha256="0" * 64, code_version="0.1.0",
         loads=(LoadRef(1, "lanes.csv", "a" * 64, "lanes"),), inputs_sha256="f" * 64,
+        as_of=AS_OF, passages=passages, pending=pending,
         started_at=T0, ended_at=ended, findings=found.height,
         counts={"TARIFF_MISMATCH": {"findings": found.height, "amount_at_risk_vnd": 0}},
         timings={"read": 0.5})
 
 
-def write(store: Store, run_id: str, found: pl.DataFrame, ended: datetime = T0) -> None:
-    store.write_run(manifest(run_id, found, ended), found, *outputs())
+def tables(found: pl.DataFrame, pending: pl.DataFrame | None = None) -> dict[str, pl.DataFrame]:
+    """A run's tables: its findings, two matches, two dispositions, one tie-out
+    (written in that order) and its pending items when given."""
+    pairs, disp, ties = outputs()
+    given = {"findings": found, "matches": pairs, "dispositions": disp, "tieouts": ties}
+    return given | ({"pending": pending} if pending is not None else {})
+
+
+def write(store: Store, run_id: str, found: pl.DataFrame, ended: datetime = T0, *,
+          pending: pl.DataFrame | None = None, passages: int = 2) -> None:
+    held = 0 if pending is None else pending.height
+    store.write_run(manifest(run_id, found, ended, pending=held, passages=passages),
+                    tables(found, pending))
 
 
 def counts(store: Store) -> dict[str, int]:
     return {t: int(store.query(f"SELECT count(*) AS n FROM {t}")["n"][0])
-            for t in ("runs", "findings", "matches", "dispositions", "tieouts")}
+            for t in ("runs", *RUN_TABLES)}
 
 
 def test_a_run_reads_back_as_written(store: Store) -> None:
     found = findings(finding("R1", "TARIFF_MISMATCH", txn_id="T1", station_id="ST01"))
-    write(store, "R1", found)
+    write(store, "R1", found, pending=waiting("T7", "T8"))
     assert store.run_findings("R1").equals(found)
     assert store.run_findings("R1").schema == pl.Schema(FINDING_SCHEMA)
     for table, frame in zip(("matches", "dispositions", "tieouts"), outputs(), strict=True):
         assert store.run_table(table, "R1").equals(frame)
+    assert store.run_table("pending", "R1").equals(waiting("T7", "T8"))
+    assert store.run_table("traffic", "R1").is_empty()  # a table not given gets no rows
     [run] = store.runs().to_dicts()
     assert (run["run_id"], run["first_date"], run["findings"]) == ("R1", DAY, 1)
+    assert (run["as_of"], run["passages"], run["pending"]) == (AS_OF, 2, 2)
     assert json.loads(run["loads_json"]) == [
         {"load_id": 1, "file": "lanes.csv", "sha256": "a" * 64, "kind": "lanes"}]
     assert json.loads(run["counts_json"]) == {
         "TARIFF_MISMATCH": {"findings": 1, "amount_at_risk_vnd": 0}}
     assert run["started_at"] == T0
     assert store.latest_run_id() == "R1"
+    row = store.run_row("R1")
+    assert row == RunRow(run_id="R1", first_date=DAY, last_date=DAY, as_of=AS_OF, started_at=T0,
+                         code_version="0.1.0", settings_sha256="0" * 64,
+                         inputs_sha256="f" * 64,
+                         loads=(LoadRef(1, "lanes.csv", "a" * 64, "lanes"),))
+    assert row.as_of.utcoffset() == timedelta(0) and row.started_at.utcoffset() == timedelta(0)
+    info = RunInfo.of(row)
+    assert (info.run_id, info.first_date, info.started_at, info.as_of) == ("R1", DAY, T0, AS_OF)
+    assert info.inputs.rows() == [(1, "lanes.csv", "lanes", "a" * 64)]
+    with pytest.raises(StoreError, match="no run 'R9' in the database"):
+        store.run_row("R9")
 
 
 def test_a_failure_midway_leaves_nothing(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    write(store, "R1", findings(finding("R1", "TARIFF_MISMATCH", txn_id="T1")))
+    write(store, "R1", findings(finding("R1", "TARIFF_MISMATCH", txn_id="T1")),
+          pending=waiting("T7"))
     before = counts(store)
     real = Store._insert_run_rows
 
@@ -122,13 +163,18 @@ def test_a_failure_midway_leaves_nothing(store: Store, monkeypatch: pytest.Monke
 
 def test_a_frame_without_a_column_is_refused_whole(store: Store) -> None:
     found = findings(finding("R1", "TARIFF_MISMATCH", txn_id="T1"))
-    pairs, disp, ties = outputs()
+    given = tables(found)
     with pytest.raises(StoreError, match="the tieouts frame lacks banked_vnd"):
-        store.write_run(manifest("R1", found), found, pairs, disp, ties.drop("banked_vnd"))
+        store.write_run(manifest("R1", found),
+                        given | {"tieouts": given["tieouts"].drop("banked_vnd")})
     with pytest.raises(StoreError, match="counts 2 findings but 1 were given"):
         store.write_run(
             manifest("R1", findings(*[finding("R1", "X", txn_id=t) for t in ("A", "B")])),
-            found, pairs, disp, ties)
+            given)
+    with pytest.raises(StoreError, match="counts 1 pending but 0 were given"):
+        store.write_run(manifest("R1", found, pending=1), given)
+    with pytest.raises(StoreError, match="no run table 'finding'"):
+        store.write_run(manifest("R1", found), {"finding": found, **given})
     assert set(counts(store).values()) == {0}
 
 
@@ -143,8 +189,92 @@ def test_writing_a_run_id_again_replaces_that_run_only(store: Store) -> None:
         ("SETTLEMENT_MISSING", "T4")]
     assert store.run_findings("R2")["txn_id"].to_list() == ["T3"]
     assert counts(store) == {"runs": 2, "findings": 2, "matches": 4, "dispositions": 4,
-                             "tieouts": 2}
+                             "tieouts": 2, "pending": 0, "traffic": 0, "lifecycle": 0}
     assert store.latest_run_id() == "R1"  # written last
+
+
+def test_a_run_written_piece_by_piece_is_kept_once_its_runs_row_is_written(
+        store: Store) -> None:
+    write(store, "R1", findings(finding("R1", "TARIFF_MISMATCH", txn_id="T1")),
+          pending=waiting("T7"))
+    pairs = outputs()[0]
+    found = findings(finding("R1", "SETTLEMENT_MISSING", txn_id="T4"),
+                     finding("R1", "SETTLEMENT_MISSING", txn_id="T5"))
+    with store.writing_run("R1") as add:
+        add("findings", found.head(1))  # one chunk's rows, then the next's: appended
+        add("findings", found.tail(1))
+        add("matches", pairs)
+        store._finish_run(manifest("R1", found, datetime(2026, 11, 4, tzinfo=UTC)))
+    assert store.run_findings("R1")["txn_id"].to_list() == ["T4", "T5"]
+    assert counts(store) == {"runs": 1, "findings": 2, "matches": 2, "dispositions": 0,
+                             "tieouts": 0, "pending": 0, "traffic": 0, "lifecycle": 0}
+
+
+def test_writing_run_without_its_runs_row_keeps_nothing(store: Store) -> None:
+    """The earlier run of the same id is untouched (its delete is rolled back), and
+    nothing of a new id remains."""
+    write(store, "R1", findings(finding("R1", "TARIFF_MISMATCH", txn_id="T1")),
+          pending=waiting("T7"))
+    before = counts(store)
+    pairs = outputs()[0]
+    for run in ("R1", "R2"):
+        with pytest.raises(StoreError, match=f"run {run}: its runs row was not written"):
+            with store.writing_run(run) as add:
+                add("findings", findings(finding(run, "SETTLEMENT_MISSING", txn_id="T9")))
+                add("matches", pairs)
+                add("pending", waiting("T8"))
+        assert counts(store) == before
+    assert store.run_findings("R1")["txn_id"].to_list() == ["T1"]
+    assert store.run_table("pending", "R1")["txn_id"].to_list() == ["T7"]
+    assert store.runs()["run_id"].to_list() == ["R1"] and not store.has_run("R2")
+
+
+def test_writing_run_keeps_nothing_when_an_add_or_the_caller_fails(store: Store) -> None:
+    write(store, "R1", findings(finding("R1", "TARIFF_MISMATCH", txn_id="T1")),
+          pending=waiting("T7"))
+    before = counts(store)
+    pairs, disp, ties = outputs()
+    again = findings(finding("R1", "SETTLEMENT_MISSING", txn_id="T9"))
+    with pytest.raises(StoreError, match="the tieouts frame lacks banked_vnd"):
+        with store.writing_run("R1") as add:
+            add("findings", again)
+            add("matches", pairs)
+            add("tieouts", ties.drop("banked_vnd"))
+            store._finish_run(manifest("R1", again))  # never reached
+    assert counts(store) == before
+    with pytest.raises(StoreError, match="no run table 'finding'"):
+        with store.writing_run("R2") as add:
+            add("dispositions", disp)
+            add("finding", again)
+    assert counts(store) == before
+
+    class Crash(Exception):
+        pass
+
+    with pytest.raises(Crash):  # a compute error between adds: the caller's, unchanged
+        with store.writing_run("R1") as add:
+            add("findings", again)
+            raise Crash
+    assert counts(store) == before
+    assert store.run_findings("R1")["txn_id"].to_list() == ["T1"]
+    assert store.run_table("matches", "R1").equals(pairs)
+    # and the store still writes afterwards
+    write(store, "R2", findings(finding("R2", "TARIFF_MISMATCH", txn_id="T2")))
+    assert store.runs()["run_id"].to_list() == ["R1", "R2"]
+
+
+def test_the_latest_run_is_the_last_written_that_saw_passages(tmp_path: Path) -> None:
+    with Store(tmp_path / "etc.duckdb") as store:
+        write(store, "R0", findings(), passages=0)
+        assert store.latest_run_id() is None  # kept, but never taken by default
+        assert store.has_run("R0")
+        write(store, "R1", findings(finding("R1", "TARIFF_MISMATCH", txn_id="T1")),
+              ended=datetime(2026, 11, 3, tzinfo=UTC), passages=1)
+        write(store, "R2", findings(), ended=datetime(2026, 11, 4, tzinfo=UTC), passages=0)
+        assert store.latest_run_id() == "R1"
+        write(store, "R3", findings(), ended=datetime(2026, 11, 5, tzinfo=UTC), passages=5)
+        assert store.latest_run_id() == "R3"
+        assert store.runs()["run_id"].to_list() == ["R0", "R1", "R2", "R3"]
 
 
 def test_run_findings_are_in_the_run_order_with_nulls_first(store: Store) -> None:

@@ -1,0 +1,161 @@
+"""The store's tables: DDL of the bookkeeping tables (`loads`, `quarantine`,
+`runs`), of each input kind (etc.schemas) and of the per-run tables, whose
+columns are the Polars schemas of etc.findings and etc.outputs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import duckdb
+import polars as pl
+
+from etc.findings import FINDING_SCHEMA
+from etc.outputs import (
+    DISPOSITION_SCHEMA,
+    LIFECYCLE_SCHEMA,
+    MATCH_SCHEMA,
+    PENDING_SCHEMA,
+    TIEOUT_SCHEMA,
+    TRAFFIC_SCHEMA,
+)
+from etc.schemas import SCHEMAS, Schema, table_columns
+
+LOADS_DDL = """
+CREATE SEQUENCE IF NOT EXISTS load_ids START 1;
+CREATE TABLE IF NOT EXISTS loads (
+    load_id BIGINT PRIMARY KEY,
+    file VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    format VARCHAR NOT NULL,
+    rows_read BIGINT NOT NULL,
+    rows_loaded BIGINT NOT NULL,
+    rows_present BIGINT NOT NULL,
+    rows_quarantined BIGINT NOT NULL,
+    loaded_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS quarantine (
+    load_id BIGINT NOT NULL,
+    file VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    "row" BIGINT,
+    raw VARCHAR,
+    reason VARCHAR NOT NULL,
+    message VARCHAR NOT NULL
+);
+"""
+
+RUNS_DDL = """
+CREATE TABLE IF NOT EXISTS runs (
+    run_id VARCHAR PRIMARY KEY,
+    first_date DATE NOT NULL,
+    last_date DATE NOT NULL,
+    settings_json VARCHAR NOT NULL,
+    settings_sha256 VARCHAR NOT NULL,
+    code_version VARCHAR NOT NULL,
+    loads_json VARCHAR NOT NULL,
+    inputs_sha256 VARCHAR NOT NULL,
+    started_at TIMESTAMPTZ NOT NULL,
+    ended_at TIMESTAMPTZ NOT NULL,
+    findings BIGINT NOT NULL,
+    counts_json VARCHAR NOT NULL,
+    timings_json VARCHAR NOT NULL
+);
+"""
+
+RUNS_ADDED: tuple[tuple[str, str], ...] = (
+    ("as_of", "TIMESTAMPTZ"), ("passages", "BIGINT"), ("pending", "BIGINT"))
+"""Columns of `runs` added in 0.3.0 (ALTER TABLE on a store of an earlier version):
+the run's as-of time, its period's passages and its pending items."""
+
+BATCH_PARTS_DDL = """
+CREATE TABLE IF NOT EXISTS batch_parts (
+    load_id BIGINT NOT NULL,
+    batch_id VARCHAR,
+    provider_id VARCHAR,
+    station_id VARCHAR,
+    items BIGINT NOT NULL,
+    gross_vnd BIGINT NOT NULL,
+    fee_vnd BIGINT NOT NULL,
+    last_settled_at TIMESTAMPTZ
+);
+"""
+"""Settlement items summed per load, batch, provider and station, written in the
+load's transaction: the batches of any period are read from these few rows
+instead of from every item ever loaded."""
+
+RUN_TABLES: dict[str, dict[str, pl.DataType]] = {
+    "findings": FINDING_SCHEMA,
+    "matches": {"run_id": pl.String(), **MATCH_SCHEMA},
+    "dispositions": {"run_id": pl.String(), **DISPOSITION_SCHEMA},
+    "tieouts": {"run_id": pl.String(), **TIEOUT_SCHEMA},
+    "traffic": {"run_id": pl.String(), **TRAFFIC_SCHEMA},
+    "lifecycle": {"run_id": pl.String(), **LIFECYCLE_SCHEMA},
+    "pending": {"run_id": pl.String(), **PENDING_SCHEMA},
+}
+"""The per-run tables and their columns, `run_id` first (DDL derived from these)."""
+
+def q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _ddl(schema: Schema) -> str:
+    cols = ",\n    ".join(f"{q(n)} {t}" for n, t in table_columns(schema))
+    return f"CREATE TABLE IF NOT EXISTS {schema.table} (\n    {cols}\n);"
+
+
+_SQL_TYPES: tuple[tuple[pl.DataType, str], ...] = (
+    (pl.String(), "VARCHAR"), (pl.Date(), "DATE"), (pl.Int64(), "BIGINT"),
+    (pl.Int8(), "TINYINT"), (pl.Int32(), "INTEGER"), (pl.UInt32(), "UINTEGER"),
+    (pl.Boolean(), "BOOLEAN"),
+    (pl.Float64(), "DOUBLE"), (pl.Datetime("us", "UTC"), "TIMESTAMPTZ"),
+)
+
+
+def sql_type(dtype: pl.DataType) -> str:
+    for polars_type, sql in _SQL_TYPES:
+        if dtype == polars_type:
+            return sql
+    raise TypeError(f"no DuckDB type for the Polars type {dtype}")
+
+
+def _run_ddl(name: str, schema: Mapping[str, pl.DataType]) -> str:
+    cols = ",\n    ".join(
+        f"{q(n)} {sql_type(t)}" + (" NOT NULL" if n == "run_id" else "")
+        for n, t in schema.items())
+    return f"CREATE TABLE IF NOT EXISTS {name} (\n    {cols}\n);"
+
+
+def create(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table that is missing (an existing store keeps its rows)."""
+    con.execute(LOADS_DDL)
+    for schema in SCHEMAS.values():
+        con.execute(_ddl(schema))
+    con.execute(RUNS_DDL)
+    for name, columns in RUN_TABLES.items():
+        con.execute(_run_ddl(name, columns))
+    for column, sql in RUNS_ADDED:
+        con.execute(f"ALTER TABLE runs ADD COLUMN IF NOT EXISTS {column} {sql}")
+    con.execute(BATCH_PARTS_DDL)
+    _upgrade(con)
+
+
+def _upgrade(con: duckdb.DuckDBPyConnection) -> None:
+    """Fill what a store written by 0.2.0 lacks (nothing happens on a newer one):
+    the added `runs` columns (as-of = when the run ended, its passages from its
+    traffic rows, no pending items) and `batch_parts` from the stored items."""
+    con.execute("""
+        UPDATE runs SET as_of = coalesce(as_of, ended_at), pending = coalesce(pending, 0),
+            passages = coalesce(passages, (SELECT sum(t.passages) FROM traffic t
+                                           WHERE t.run_id = runs.run_id), 0)
+        WHERE as_of IS NULL OR pending IS NULL OR passages IS NULL""").fetchall()
+    parts = con.execute("SELECT count(*) FROM batch_parts").fetchall()[0][0]
+    if not parts:
+        con.execute(fill_batch_parts("")).fetchall()
+
+
+def fill_batch_parts(where: str) -> str:
+    """INSERT INTO batch_parts the sums of the settlement items matching `where`."""
+    return ("INSERT INTO batch_parts SELECT load_id, batch_id, provider_id, station_id, "
+            "count(*), sum(amount_vnd), sum(coalesce(fee_vnd, 0)), max(settled_at) "
+            f"FROM settlements {where} GROUP BY load_id, batch_id, provider_id, station_id")

@@ -1,0 +1,50 @@
+"""What a run reads and in which pieces: the look-back its rules need before a
+period, and the chunks of days a long period is run in.
+
+A rule reports only findings of the period's dates, but some look at passages
+before them: TAG_POOR_READ over its `poor_read_days`; DOUBLE_CHARGE and
+TAG_CLONE at a tag's previous passage, which matters only when it is closer in
+time than `double_charge_minutes`, or than the farthest two listed stations
+are apart at `clone_speed_kmh` (farther back, neither can fire). So a period
+read with that look-back finds exactly what a run over every loaded row finds
+(tests/property/test_scoped.py).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from datetime import timedelta
+
+import polars as pl
+
+from etc.context import Period, Scope
+from etc.settings import Settings
+from reconcile.velocity import haversine_km
+
+
+def lookback_days(settings: Settings, stations: pl.DataFrame) -> int:
+    """Days of passages before a period that its rules read (at least 1: a
+    tag's previous passage may be just before midnight)."""
+    geo = stations.select("lat", "lon").drop_nulls()
+    km = geo.join(geo, how="cross", suffix="_b").select(
+        haversine_km(pl.col("lat"), pl.col("lon"), pl.col("lat_b"), pl.col("lon_b")).max()
+    ).item() if geo.height else 0.0
+    hours = max(float(km or 0.0) / settings.fraud.clone_speed_kmh,
+                settings.fraud.double_charge_minutes / 60)
+    return max(settings.tags.poor_read_days - 1, math.ceil(hours / 24), 1)
+
+
+def scope(period: Period, settings: Settings, stations: pl.DataFrame) -> Scope:
+    return Scope(period, period.first - timedelta(days=lookback_days(settings, stations)))
+
+
+def chunks(period: Period, days: int) -> Iterator[Period]:
+    """The period in consecutive pieces of at most `days` days."""
+    if days < 1:
+        raise ValueError("a chunk holds at least one day")
+    first = period.first
+    while first <= period.last:
+        last = min(first + timedelta(days=days - 1), period.last)
+        yield Period(first, last)
+        first = last + timedelta(days=1)
