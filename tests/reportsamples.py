@@ -11,7 +11,9 @@ from datetime import UTC, date, datetime
 
 import polars as pl
 
+from etc.outputs import PENDING_SCHEMA
 from etc.reports import (
+    AWAITING_SCHEMA,
     BY_DAY_SCHEMA,
     BY_STATION_SCHEMA,
     GAP_SCHEMA,
@@ -29,6 +31,10 @@ from etc.reports import (
 
 D1, D2 = date(2026, 11, 1), date(2026, 11, 2)
 RUN = "R20261101-20261102-0123456789"
+AS_OF = datetime(2026, 11, 2, 17, 0, 0, tzinfo=UTC)
+"""The sample runs' as-of time: 2026-11-03 00:00 local."""
+DUE_EARLY = datetime(2026, 11, 3, 17, 0, 0, tzinfo=UTC)   # 2026-11-04 00:00 local
+DUE_LATE = datetime(2026, 11, 4, 17, 0, 0, tzinfo=UTC)    # 2026-11-05 00:00 local
 
 
 def frame(rows: list[dict[str, object]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
@@ -37,9 +43,10 @@ def frame(rows: list[dict[str, object]], schema: dict[str, pl.DataType]) -> pl.D
                         orient="row") if rows else pl.DataFrame(schema=schema)
 
 
-def run_info(run_id: str = RUN, first: date = D1, last: date = D2) -> RunInfo:
+def run_info(run_id: str = RUN, first: date = D1, last: date = D2,
+             as_of: datetime | None = AS_OF) -> RunInfo:
     return RunInfo(
-        run_id=run_id, first_date=first, last_date=last,
+        run_id=run_id, first_date=first, last_date=last, as_of=as_of,
         started_at=datetime(2026, 11, 2, 20, 15, 0, tzinfo=UTC),
         code_version="0.1.0", settings_sha256="ab" * 32, inputs_sha256="cd" * 32,
         inputs=frame([
@@ -82,8 +89,27 @@ FINDINGS = [
 ]
 
 
-def sample_report(findings: list[dict[str, object]] | None = None) -> Report:
-    """A two-day run with six findings across the three categories, one resolved."""
+PENDING = [
+    {"code": "BANK_UNMATCHED_CREDIT", "category": "MONEY", "severity": "MEDIUM",
+     "business_date": D2, "entry_id": "0071000123456/E88", "amount_at_risk_vnd": 2_000,
+     "detail": "credit of 2,000 VND on account 0071000123456 may still find its batch",
+     "due_at": DUE_EARLY},
+    {"code": "SETTLEMENT_MISSING", "category": "MONEY", "severity": "HIGH",
+     "business_date": D2, "station_id": "S01", "lane_id": "L2", "txn_id": "T20",
+     "tag_id": "E2000017221101441890ABD0", "plate": "51H67890", "amount_at_risk_vnd": 52_000,
+     "detail": "no settlement yet for plate 51H67890 <b>52,000</b> VND", "due_at": DUE_LATE},
+    {"code": "BATCH_UNPAID", "category": "MONEY", "severity": "HIGH", "business_date": D2,
+     "batch_id": "=B7", "provider_id": "VETC", "amount_at_risk_vnd": 1_180_000,
+     "detail": "-batch =B7 has no credit yet on account 0071000123456", "due_at": DUE_EARLY},
+]
+"""Three items not yet due: 1,234,000 VND, the last due 2026-11-05 00:00 local; a
+plate, an account (in a key and in details) and text that would start a formula."""
+
+
+def sample_report(findings: list[dict[str, object]] | None = None,
+                  pending: list[dict[str, object]] | None = None) -> Report:
+    """A two-day run with six findings across the three categories, one resolved,
+    and the given pending items (none by default; see PENDING)."""
     found = frame(FINDINGS if findings is None else findings, REPORT_FINDING_SCHEMA)
     summary = (found.group_by("category", "severity")
                .agg(pl.len().cast(pl.Int64).alias("findings"),
@@ -124,6 +150,7 @@ def sample_report(findings: list[dict[str, object]] | None = None) -> Report:
              "settled_net_vnd": 8_281_350, "banked_vnd": 7_031_350},
         ], MONEY_FLOW_SCHEMA),
         accounts=("0071000123456", "ACC-9001"),
+        pending=frame(pending or [], PENDING_SCHEMA),
     )
 
 
@@ -159,8 +186,29 @@ def statement_days(stations: int, days: int) -> list[dict[str, object]]:
     return rows
 
 
-def sample_statement(stations: int = 2, days: int = 2) -> Statement:
-    """Operator OP1's statement: `stations` × `days` lines, their total and gaps."""
+def statement_awaiting(days: pl.DataFrame) -> list[dict[str, object]]:
+    """Three awaited items: a credit on the operator's account (no station), one at
+    the first line's station and date, one at the last line's: 1,234,000 VND."""
+    first, last = days.row(0, named=True), days.row(-1, named=True)
+    return [
+        {"station_id": None, "business_date": last["business_date"],
+         "code": "BANK_UNMATCHED_CREDIT", "severity": "MEDIUM", "key": "entry_id=ACC1/E88",
+         "amount_at_risk_vnd": 2_000, "detail": "credit of 2,000 VND may still find its batch",
+         "due_at": DUE_EARLY},
+        {"station_id": first["station_id"], "business_date": first["business_date"],
+         "code": "SETTLEMENT_MISSING", "severity": "HIGH", "key": "txn_id=T40",
+         "amount_at_risk_vnd": 52_000, "detail": "no settlement yet for plate 51H67890",
+         "due_at": DUE_LATE},
+        {"station_id": last["station_id"], "business_date": last["business_date"],
+         "code": "BATCH_UNPAID", "severity": "HIGH", "key": "batch_id=B7",
+         "amount_at_risk_vnd": 1_180_000, "detail": "=batch B7 has no credit yet",
+         "due_at": DUE_EARLY},
+    ]
+
+
+def sample_statement(stations: int = 2, days: int = 2, awaiting: bool = False) -> Statement:
+    """Operator OP1's statement: `stations` × `days` lines, their total and gaps
+    (and, with `awaiting`, three items not yet due; see statement_awaiting)."""
     days_frame = frame(statement_days(stations, days), STATEMENT_DAY_SCHEMA)
     sums = days_frame.select(pl.col(c).sum() for c, t in STATEMENT_DAY_SCHEMA.items()
                              if t == pl.Int64())
@@ -182,4 +230,6 @@ def sample_statement(stations: int = 2, days: int = 2) -> Statement:
     return Statement(operator_id="OP1", first_date=D1,
                      last_date=date.fromordinal(D1.toordinal() + days - 1),
                      days=days_frame, total=total, gaps=frame(gaps, GAP_SCHEMA),
-                     runs=(info,), inputs=info.inputs)
+                     runs=(info,), inputs=info.inputs,
+                     awaiting=frame(statement_awaiting(days_frame) if awaiting else [],
+                                    AWAITING_SCHEMA))

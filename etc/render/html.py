@@ -2,12 +2,13 @@
 
 The page opens with the night's verdict (money at risk, findings by category
 and severity, what is new since the previous run, pass or fail against the
-nightly threshold), then inline SVG charts (`etc.render.charts`), then a
-sortable, filterable table per code, what was resolved, and the inputs the run
-rests on. Everything is inline (CSS and JS are package files read here), a
-Content-Security-Policy forbids every fetch, and every value goes through
-`html.escape`: the file opens offline and runs nothing it holds. The same
-`Report` always gives the same text.
+nightly threshold, what the run awaits; `etc.render.verdict`), then inline SVG
+charts (`etc.render.charts`), then a sortable, filterable table per code, the
+items awaited (not yet due, when there are any), what was resolved, and the
+inputs the run rests on. Everything is inline (CSS and JS are package files
+read here), a Content-Security-Policy forbids every fetch, and every value goes
+through `html.escape`: the file opens offline and runs nothing it holds. The
+same `Report` always gives the same text.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ from pathlib import Path
 
 import polars as pl
 
-from etc.codes import Category, Code, Severity
+from etc.codes import Code, Severity
 from etc.findings import KEY_COLUMNS
 from etc.localtime import clock
+from etc.render.awaiting import LOCAL_LABEL, local_minute, minute, money, plural
 from etc.render.report_charts import report_charts
 from etc.render.sortable import Col, table
-from etc.reports import Report, State
+from etc.render.verdict import verdict
+from etc.reports import Report
 
 MAX_ROWS = 1000
 TOP_STATIONS = 20
@@ -62,9 +65,10 @@ def render_html(report: Report) -> str:
         "<body>",
         _header(report),
         "<main>",
-        _verdict(report),
+        verdict(report),
         _charts(report),
         _codes(report),
+        _awaiting(report),
         _resolved(report),
         "</main>",
         _footer(report),
@@ -73,14 +77,6 @@ def render_html(report: Report) -> str:
         "</html>",
         "",
     ])
-
-
-def _vnd(amount: int) -> str:
-    return f"{amount:,} VND"
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
 def _header(report: Report) -> str:
@@ -93,6 +89,8 @@ def _header(report: Report) -> str:
         ("Run", f"<code>{escape(run.run_id)}</code>"),
         ("Business dates", escape(period)),
         ("Run started", escape(started)),
+        *([("Judged as of", escape(f"{minute(run.as_of)} ({LOCAL_LABEL})"))]
+          if run.as_of else []),
         ("Code version", escape(run.code_version)),
         ("Settings sha256", f'<code title="{escape(run.settings_sha256)}">'
                             f"{escape(run.settings_sha256[:12])}</code>"),
@@ -102,60 +100,6 @@ def _header(report: Report) -> str:
     rows = "".join(f"<div><dt>{k}</dt><dd>{v}</dd></div>" for k, v in items)
     return (f'<header class="page">\n<h1>Discrepancy report</h1>\n'
             f'<dl class="meta">{rows}</dl>\n</header>')
-
-
-def _verdict(report: Report) -> str:
-    found = report.findings
-    total, risk = found.height, report.total_at_risk_vnd
-    threshold = Severity(report.fail_at)
-    failing = report.failing()
-    if total == 0:
-        banner = ('<div class="banner pass" role="status"><strong>No findings</strong>: '
-                  "this run found nothing to report and nothing at risk.</div>")
-    elif failing:
-        banner = (f'<div class="banner fail" role="status"><strong>FAIL</strong>: '
-                  f"{_plural(failing, 'finding')} at or above {escape(threshold.value)}, "
-                  f"the nightly threshold (<code>etc nightly</code> exits 1).</div>")
-    else:
-        banner = (f'<div class="banner pass" role="status"><strong>PASS</strong>: '
-                  f"no finding at or above {escape(threshold.value)}, the nightly threshold "
-                  f"({_plural(total, 'finding')} below it).</div>")
-    figures = [("at-risk", _vnd(risk), "money at risk"),
-               ("findings", f"{total:,}", "findings")]
-    figures += [(s.value.lower(), f"{report.count(s):,}", s.value) for s in State]
-    boxes = "".join(f'<div class="figure" data-figure="{k}"><span class="big">{v}</span>'
-                    f'<span class="what">{w}</span></div>' for k, v, w in figures)
-    return (f'<section id="verdict" aria-labelledby="verdict-h">\n'
-            f'<h2 id="verdict-h">Verdict</h2>\n{banner}\n<div class="figures">{boxes}</div>\n'
-            f"{_matrix(report.summary)}\n</section>")
-
-
-def _matrix(summary: pl.DataFrame) -> str:
-    """Findings and money per category (rows) and severity (columns), with totals."""
-    cells = {(r["category"], r["severity"]): (int(r["findings"]), int(r["amount_at_risk_vnd"]))
-             for r in summary.iter_rows(named=True)}
-    cats = [c.value for c in Category] + sorted({c for c, _ in cells} - set(Category))
-    sevs = [s.value for s in reversed(Severity)]
-
-    def cell(pairs: list[tuple[int, int]], tag: str = "td") -> str:
-        n, money = sum(p[0] for p in pairs), sum(p[1] for p in pairs)
-        if n == 0:
-            return f'<{tag} class="num zero">–</{tag}>'
-        return (f'<{tag} class="num">{n:,}<span class="money">{money:,} VND</span></{tag}>')
-
-    head = "".join(f'<th scope="col"><span class="sev sev-{s}">{s}</span></th>' for s in sevs)
-    body = []
-    for c in cats:
-        row = [cells.get((c, s), (0, 0)) for s in sevs]
-        body.append(f'<tr><th scope="row">{escape(c)}</th>'
-                    + "".join(cell([p]) for p in row) + cell(row, "th") + "</tr>")
-    foot = [cell([cells.get((c, s), (0, 0)) for c in cats], "th") for s in sevs]
-    every = cell(list(cells.values()), "th")
-    return ('<div class="scroll"><table class="matrix"><caption>Findings and money at risk by '
-            f'category and severity</caption>\n<thead><tr><td></td>{head}'
-            '<th scope="col">All</th></tr></thead>'
-            f'\n<tbody>{"".join(body)}</tbody>\n<tfoot><tr><th scope="row">All</th>'
-            f'{"".join(foot)}{every}</tr></tfoot></table></div>')
 
 
 def _charts(report: Report) -> str:
@@ -180,7 +124,7 @@ def _codes(report: Report) -> str:
         rows = found.filter(pl.col("code") == code)
         risk = int(rows["amount_at_risk_vnd"].sum())
         toc.append(f'<li><a href="#code-{escape(code)}">{escape(code)}</a> '
-                   f"{_plural(rows.height, 'finding')}, {_vnd(risk)}</li>")
+                   f"{plural(rows.height, 'finding')}, {money(risk)}</li>")
         sections.append(_code_section(code, rows, risk))
     return ('<section id="findings" aria-labelledby="findings-h">\n'
             f'<h2 id="findings-h">Findings by code</h2>\n<nav aria-label="Codes"><ul class="toc">'
@@ -208,10 +152,33 @@ def _code_section(code: str, rows: pl.DataFrame, risk: int) -> str:
     badges = " ".join(f'<span class="sev sev-{escape(s)}">{escape(s)}</span>' for s in sevs)
     title = (f'<h3 id="code-{escape(code)}"><code>{escape(code)}</code> '
              f'<span class="cat">{escape(", ".join(cats))}</span> {badges} '
-             f'<span class="count">{_plural(rows.height, "finding")}</span> '
-             f'<span class="risk">{_vnd(risk)} at risk</span></h3>')
+             f'<span class="count">{plural(rows.height, "finding")}</span> '
+             f'<span class="risk">{money(risk)} at risk</span></h3>')
     return (f'<section class="code" aria-labelledby="code-{escape(code)}">\n{title}\n'
             + table(f"t-{code}", f"Findings of {code}", cols, rows, MAX_ROWS, "findings")
+            + "\n</section>")
+
+
+def _awaiting(report: Report) -> str:
+    """What the run awaits, one table; nothing at all when it awaits nothing."""
+    pending = report.pending
+    if pending.height == 0:
+        return ""
+    rows = pending.with_columns(local_minute(pl.col("due_at")).alias("due_local"))
+    # as in the code tables: the evidence first, the keys after it (the table scrolls)
+    cols = [Col("code", "Code", "code"), Col("business_date", "Business date", "date"),
+            Col("due_local", f"Due ({LOCAL_LABEL})", "date"),
+            Col("amount_at_risk_vnd", "At risk (VND)", "vnd"), Col("detail", "Detail", "prose")]
+    cols += [Col(k, k, "text") for k in KEY_COLUMNS if _filled(rows, k)]
+    as_of = report.run.as_of
+    when = f" as of {escape(minute(as_of))} ({LOCAL_LABEL})" if as_of else ""
+    return ('<section id="awaiting" aria-labelledby="awaiting-h">\n'
+            '<h2 id="awaiting-h">Awaiting (not yet due)</h2>\n'
+            f'<p class="intro">Not findings{when}: each awaits data still expected in time '
+            "(a settlement within its deadline, a credit within its bank window) and becomes "
+            "a finding if nothing arrives by its due time. They never fail a night.</p>\n"
+            + table("t-awaiting", "Awaiting (not yet due)", cols, rows, MAX_ROWS,
+                    "pending items", where="the XLSX report's Pending sheet has all")
             + "\n</section>")
 
 

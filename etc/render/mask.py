@@ -2,7 +2,8 @@
 
 A report shows `51H-***.45` for the plate 51H12345 and `*********3456` for the
 account 0071000123456 unless `--reveal` is given. Masking is done on the
-model, before any renderer sees it, in every text column that can carry them:
+model, before any renderer sees it — findings, resolved rows, gaps and the
+pending items alike — in every text column that can carry them:
 the plate column, identities and keys ("plate=…", and BANK_UNMATCHED_CREDIT's
 "account/entry_id"), and the detail sentences, where a plate follows the word
 "plate" or has the shape of a civil plate.
@@ -75,15 +76,18 @@ def mask_frame(frame: pl.DataFrame, accounts: tuple[str, ...]) -> pl.DataFrame:
 
 
 def mask_report(report: Report) -> Report:
-    """`report` with plates and accounts masked in its findings and resolved rows."""
+    """`report` with plates and accounts masked in its findings, resolved rows and
+    pending items."""
     return dataclasses.replace(
         report,
         findings=mask_frame(report.findings, report.accounts),
         resolved=mask_frame(report.resolved, report.accounts),
+        pending=mask_frame(report.pending, report.accounts),
     )
 
 
 def mask_statement(statement: Statement) -> Statement:
-    """`statement` with plates masked in the details of its gaps (an operator's
-    own accounts stay as they are)."""
-    return dataclasses.replace(statement, gaps=mask_frame(statement.gaps, ()))
+    """`statement` with plates masked in the keys and details of its gaps and of
+    what it awaits (an operator's own accounts stay as they are)."""
+    return dataclasses.replace(statement, gaps=mask_frame(statement.gaps, ()),
+                               awaiting=mask_frame(statement.awaiting, ()))

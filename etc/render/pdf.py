@@ -4,9 +4,11 @@ Landscape A4 with print margins; every page has a header (operator, period) and
 a footer (the run ids, "page N of M"). The first page opens with the totals and
 the passages and gross by vehicle class and payment method, then come the
 station × day lines (header row repeated on each page, total line bold), the
-gaps behind them (at most MAX_GAPS rows, then a note) and the inputs with their
-full sha256. Text is real text; reportlab's invariant mode keeps the bytes the
-same for the same statement (on the same machine: the fonts are part of them).
+gaps behind them (at most MAX_GAPS rows, then a note), the items not yet due
+(only when there are any; the header then says "awaiting: N items, X VND, due
+by …") and the inputs with their full sha256. Text is real text; reportlab's
+invariant mode keeps the bytes the same for the same statement (on the same
+machine: the fonts are part of them).
 
 The fonts come from etc.render.fonts (DejaVu when installed, so Vietnamese
 letters stay; else the built-in ones, and text without accents). Column widths
@@ -23,110 +25,29 @@ from xml.sax.saxutils import escape
 
 import polars as pl
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (
-    CondPageBreak,
-    Paragraph,
-    SimpleDocTemplate,
-    Spacer,
-    Table,
-    TableStyle,
-)
+from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Spacer, Table
 
 from etc.localtime import clock
-from etc.render.fonts import BUILTIN, Fonts, Look, choose_fonts, look_of, printable
+from etc.render.awaiting import LOCAL_LABEL, Awaiting, local_minute
+from etc.render.fonts import Fonts, Look, choose_fonts, look_of, printable
+from etc.render.pdf_layout import (
+    GREY,
+    MARGIN,
+    PAGE,
+    NumberedCanvas,
+    fit,
+    grid,
+    para,
+    text,
+    vnd,
+)
 from etc.reports import CLASSES, METHODS, RunInfo, Statement
 
-PAGE = landscape(A4)
-MARGIN = 15 * mm
-"""Left and right margin; the frame keeps MARGIN + 5 mm at top and bottom, where
-the page header and footer go (their text stays 10 mm inside the paper's edge)."""
-WIDTH = PAGE[0] - 2 * MARGIN - 12
-"""The width tables may take: the frame's, which pads 6 pt on each side."""
 MAX_GAPS = 500
-"""Gap rows shown in the PDF; the XLSX statement lists every gap."""
-GREY = colors.HexColor("#e6e6e6")
-PALE = colors.HexColor("#f6f6f6")
-
-
-def vnd(value: int | None) -> str:
-    """An integer with thousands separators ("1,250,000"); empty for null."""
-    return "" if value is None else f"{value:,}"
-
-
-def _text(value: object, fonts: Fonts) -> str:
-    return "" if value is None else printable(str(value), fonts)
-
-
-def _para(value: object, look: Look, bold: bool = False) -> Paragraph:
-    return Paragraph(escape(_text(value, look.fonts)), look.bold_cell if bold else look.cell)
-
-
-class _NumberedCanvas(Canvas):
-    """A canvas that holds its pages until the end to write "page N of M" on each
-    (in `font`, given through the document's canvasmaker)."""
-
-    def __init__(self, *args: Any, font: str = BUILTIN.regular, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._font = font
-        self._held: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:
-        self._held.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._held)
-        for number, state in enumerate(self._held, start=1):
-            self.__dict__.update(state)
-            self.setFont(self._font, 8)
-            self.drawRightString(PAGE[0] - MARGIN, 10 * mm, f"page {number} of {total}")
-            super().showPage()
-        super().save()
-
-
-def _fit(rows: list[list[Any]], least: Sequence[float], fonts: Fonts, size: float = 7,
-         pad: float = 12, rest: int | None = None, bold: Sequence[int] = (0,),
-         mono: int | None = None) -> list[float]:
-    """Column widths: each at least `least` and as wide as its widest text cell as
-    drawn (rows `bold` in bold, other cells of column `mono` monospaced) plus `pad`;
-    column `rest` takes what is left of the page width. Paragraph cells wrap."""
-    widths = list(least)
-    for i, row in enumerate(rows):
-        heavy = i in bold or i - len(rows) in bold
-        for c, cell in enumerate(row):
-            font = fonts.bold if heavy else fonts.mono if c == mono else fonts.regular
-            if isinstance(cell, str) and c != rest:
-                widths[c] = max(widths[c], stringWidth(cell, font, size) + pad)
-    if rest is not None:
-        widths[rest] = max(WIDTH - sum(widths) + widths[rest], least[rest])
-    return widths
-
-
-def _grid(rows: list[list[Any]], widths: Sequence[float], numeric_from: int | None,
-          fonts: Fonts, total: bool = False, font: float = 7) -> Table:
-    """A table with a grey header row repeated on each page, numbers right-aligned
-    from column `numeric_from` on, pale bands, and a bold last row when `total`."""
-    style: list[tuple[Any, ...]] = [
-        ("FONT", (0, 0), (-1, -1), fonts.regular, font),
-        ("FONT", (0, 0), (-1, 0), fonts.bold, font),
-        ("BACKGROUND", (0, 0), (-1, 0), GREY),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, PALE]),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-    ]
-    if numeric_from is not None:
-        style.append(("ALIGN", (numeric_from, 0), (-1, -1), "RIGHT"))
-    if total:
-        style += [("FONT", (0, -1), (-1, -1), fonts.bold, font),
-                  ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.black)]
-    return Table(rows, colWidths=list(widths), repeatRows=1, style=TableStyle(style),
-                 hAlign="LEFT")
+"""Gap rows (and awaited items) shown in the PDF; the XLSX statement lists all."""
 
 
 def _summary(statement: Statement, fonts: Fonts) -> Table:
@@ -139,8 +60,8 @@ def _summary(statement: Statement, fonts: Fonts) -> Table:
                   ("Settle gap (charged ETC - settled)", "settle_gap_vnd"),
                   ("Bank gap (net - banked)", "bank_gap_vnd"), ("Findings", "findings"),
                   ("Money at risk", "amount_at_risk_vnd")))]
-    box_widths = _fit(totals, (150, 80), fonts, size=8)
-    box = _grid(totals, box_widths, 1, fonts, font=8)
+    box_widths = fit(totals, (150, 80), fonts, size=8)
+    box = grid(totals, box_widths, 1, fonts, font=8)
     box.setStyle([("BOX", (0, 0), (-1, -1), 0.8, colors.black)])
     split = [["Vehicle class", "Passages", "Gross (VND)"],
              *([f"Class {c}", vnd(t.get(f"class{c}_passages")),
@@ -149,8 +70,8 @@ def _summary(statement: Statement, fonts: Fonts) -> Table:
              *([m, vnd(t.get(f"{m.lower()}_passages")), vnd(t.get(f"{m.lower()}_gross_vnd"))]
                for m in METHODS)]
     row = len(CLASSES) + 1
-    by_widths = _fit(split, (90, 60, 80), fonts, size=8, bold=(0, row))
-    by = _grid(split, by_widths, 1, fonts, font=8)
+    by_widths = fit(split, (90, 60, 80), fonts, size=8, bold=(0, row))
+    by = grid(split, by_widths, 1, fonts, font=8)
     by.setStyle([("FONT", (0, row), (-1, row), fonts.bold, 8),
                  ("BACKGROUND", (0, row), (-1, row), GREY)])
     outer = Table([[box, by]], colWidths=[sum(box_widths) + 30, sum(by_widths) + 30],
@@ -173,15 +94,15 @@ def _days(statement: Statement, look: Look) -> Table:
     rows: list[list[Any]] = [["Date", "Station", *(label for _, label in DAY_COLUMNS)]]
     lines = pl.concat([statement.days, statement.total], how="vertical")
     for i, r in enumerate(lines.iter_rows(named=True)):
-        station = " ".join(_text(r[c], look.fonts) for c in ("station_id", "station_name")
+        station = " ".join(text(r[c], look.fonts) for c in ("station_id", "station_name")
                            if r[c])
-        rows.append([_text(r["business_date"], look.fonts),
-                     _para(station, look, bold=i >= statement.days.height),
+        rows.append([text(r["business_date"], look.fonts),
+                     para(station, look, bold=i >= statement.days.height),
                      *(vnd(r[c]) for c, _ in DAY_COLUMNS)])
     total = statement.total.height > 0
-    widths = _fit(rows, (48, 90, *[44] * len(DAY_COLUMNS)), look.fonts, pad=10, rest=1,
+    widths = fit(rows, (48, 90, *[44] * len(DAY_COLUMNS)), look.fonts, pad=10, rest=1,
                   bold=(0, -1) if total else (0,))
-    table = _grid(rows, widths, 2, look.fonts, total=total)
+    table = grid(rows, widths, 2, look.fonts, total=total)
     table.setStyle([("LEFTPADDING", (0, 0), (-1, -1), 2), ("RIGHTPADDING", (0, 0), (-1, -1), 3)])
     return table
 
@@ -190,43 +111,73 @@ def _gaps(gaps: pl.DataFrame, look: Look) -> list[Any]:
     if gaps.height == 0:
         return [Paragraph("No gaps: no MONEY or FRAUD finding on these stations and dates.",
                           look.body)]
-    rows: list[list[Any]] = [["Station", "Date", "Code", "Severity", "Key", "At risk (VND)",
+    return _items(gaps, ("severity", "Severity"), look, "gaps")
+
+
+def _awaiting(awaiting: pl.DataFrame, look: Look) -> list[Any]:
+    """The items not yet due, with their due time; nothing when there are none."""
+    if awaiting.height == 0:
+        return []
+    due = awaiting.with_columns(local_minute(pl.col("due_at")).alias("due_local"))
+    return [*_heading("Awaiting (not yet due)", look),
+            Paragraph("Not gaps yet: each becomes one if what it awaits has not arrived by "
+                      f"its due time ({LOCAL_LABEL}).", look.body), Spacer(1, 4),
+            *_items(due, ("due_local", f"Due ({LOCAL_LABEL})"), look, "awaited items")]
+
+
+def _items(rows_of: pl.DataFrame, fourth: tuple[str, str], look: Look, what: str) -> list[Any]:
+    """Station, date, code, `fourth` (column, title), key, money, detail: at most
+    MAX_GAPS rows, then a note."""
+    rows: list[list[Any]] = [["Station", "Date", "Code", fourth[1], "Key", "At risk (VND)",
                               "Detail"]]
-    for r in gaps.head(MAX_GAPS).iter_rows(named=True):
-        rows.append([*(_text(r[c], look.fonts) for c in ("station_id", "business_date", "code",
-                                                         "severity")),
-                     _para(r["key"], look), vnd(r["amount_at_risk_vnd"]),
-                     _para(r["detail"], look)])
-    widths = _fit(rows, (45, 50, 120, 45, 115, 60, 200), look.fonts, rest=6)
-    table = _grid(rows, widths, 5, look.fonts)
+    for r in rows_of.head(MAX_GAPS).iter_rows(named=True):
+        rows.append([*(text(r[c], look.fonts) for c in ("station_id", "business_date", "code",
+                                                         fourth[0])),
+                     para(r["key"], look), vnd(r["amount_at_risk_vnd"]),
+                     para(r["detail"], look)])
+    widths = fit(rows, (45, 50, 120, 45, 115, 60, 200), look.fonts, rest=6)
+    table = grid(rows, widths, 5, look.fonts)
     table.setStyle([("ALIGN", (6, 0), (6, -1), "LEFT")])
     out: list[Any] = [table]
-    if gaps.height > MAX_GAPS:
-        more = gaps.height - MAX_GAPS
-        out.append(Paragraph(f"{more:,} more gaps are not shown here; the XLSX statement "
-                             f"lists all {gaps.height:,}.", look.body))
+    if rows_of.height > MAX_GAPS:
+        more = rows_of.height - MAX_GAPS
+        out.append(Paragraph(f"{more:,} more {what} are not shown here; the XLSX statement "
+                             f"lists all {rows_of.height:,}.", look.body))
     return out
 
 
 def _inputs(statement: Statement, look: Look) -> list[Any]:
     fonts = look.fonts
     files = [["File", "Kind", "sha256"],
-             *([_para(r["file"], look), _text(r["kind"], fonts), _text(r["sha256"], fonts)]
+             *([para(r["file"], look), text(r["kind"], fonts), text(r["sha256"], fonts)]
                for r in statement.inputs.iter_rows(named=True))]
     runs = [["Run", "Business dates", "Started (UTC+07:00)", "Code", "Inputs sha256"],
             *([r.run_id, f"{r.first_date} to {r.last_date}", _started(r),
-               _text(r.code_version, fonts), r.inputs_sha256] for r in statement.runs)]
+               text(r.code_version, fonts), r.inputs_sha256] for r in statement.runs)]
     out: list[Any] = []
     for rows, least in ((files, (250, 60, 300)), (runs, (170, 110, 95, 50, 300))):
-        table = _grid(rows, _fit(rows, least, fonts, mono=len(least) - 1), None, fonts)
+        table = grid(rows, fit(rows, least, fonts, mono=len(least) - 1), None, fonts)
         table.setStyle([("FONT", (-1, 1), (-1, -1), fonts.mono, 6.5)])
         out += [table, Spacer(1, 6)]
     return out
 
 
-def _heading(text: str, look: Look) -> list[Any]:
+def _awaited(statement: Statement, look: Look) -> list[Any]:
+    """The header's line "awaiting: N items, X VND, due by …" when anything is awaited."""
+    waiting = Awaiting.of(statement.awaiting)
+    if not waiting:
+        return []
+    then = "by then" if waiting.due_by else "in time"
+    line = (f"{waiting.text()} — not gaps yet; they become gaps if nothing arrives {then}."
+            if waiting.items > 1 else
+            f"{waiting.text()} — not a gap yet; it becomes one if nothing arrives {then}.")
+    strong = ParagraphStyle("awaiting", parent=look.body, fontName=look.fonts.bold)
+    return [Spacer(1, 3), Paragraph(escape(printable(line, look.fonts)), strong)]
+
+
+def _heading(title: str, look: Look) -> list[Any]:
     """A section heading, on a new page when less than 3 cm are left for what follows."""
-    return [CondPageBreak(30 * mm), Paragraph(escape(text), look.head)]
+    return [CondPageBreak(30 * mm), Paragraph(escape(title), look.head)]
 
 
 def _started(run: RunInfo) -> str:
@@ -272,14 +223,16 @@ def write_statement_pdf(statement: Statement, path: Path, *, fonts: Fonts | None
     story: list[Any] = [
         Paragraph(escape(f"Settlement statement of operator {operator}"), look.title),
         Paragraph(escape(f"Business dates {dates}. Rests on {footer}."), look.body),
+        *_awaited(statement, look),
         Spacer(1, 8),
         _summary(statement, look.fonts),
         *_heading("Stations and days", look),
         _days(statement, look),
         *_heading("Gaps and the findings behind them", look),
         *_gaps(statement.gaps, look),
+        *_awaiting(statement.awaiting, look),
         *_heading("Inputs", look),
         *_inputs(statement, look),
     ]
     doc.build(story, onFirstPage=decorate, onLaterPages=decorate,
-              canvasmaker=functools.partial(_NumberedCanvas, font=regular))
+              canvasmaker=functools.partial(NumberedCanvas, font=regular))

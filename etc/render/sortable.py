@@ -55,8 +55,9 @@ def _header(col: Col) -> str:
 
 
 def table(ident: str, caption: str, cols: list[Col], rows: pl.DataFrame, cap: int,
-          what: str) -> str:
-    """The filter box, the table of the first `cap` rows, and a note when capped."""
+          what: str, where: str = "<code>etc findings</code> or the XLSX report has all") -> str:
+    """The filter box, the table of the first `cap` rows, and a note when capped
+    (`where`: markup saying what holds them all)."""
     shown = rows.head(cap)
     body = "\n".join(
         "<tr>" + "".join(cell(r[c.name], c.kind) for c in cols) + "</tr>"
@@ -73,5 +74,5 @@ def table(ident: str, caption: str, cols: list[Col], rows: pl.DataFrame, cap: in
            f"</caption>\n<thead><tr>{heads}</tr></thead>\n<tbody>\n{body}\n</tbody></table></div>")
     if rows.height > shown.height:
         out += (f'\n<p class="capped">Showing {shown.height:,} of {rows.height:,} '
-                f"{escape(what)}; <code>etc findings</code> or the XLSX report has all.</p>")
+                f"{escape(what)}; {where}.</p>")
     return out

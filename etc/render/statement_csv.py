@@ -1,12 +1,23 @@
 """The settlement statement as one rectangular CSV, for machines and spreadsheets.
 
-Every line has the same columns: `line` (DAY, TOTAL or INPUT), `operator_id`,
-the statement's day columns (etc.reports.STATEMENT_DAY_SCHEMA) and the input
-file columns. DAY lines come in the statement's order, then the TOTAL line,
-then an INPUT line per input file the runs rest on (only `operator_id` and the
-input columns filled; the run ids are on the DAY lines). Integers are plain
-digits, dates ISO, nulls empty, text neutralised (etc.render.safe), UTF-8
-without BOM with `\\n` line ends: the same statement always gives the same bytes.
+Every line has the same columns: `line` (DAY, AWAITING, TOTAL or INPUT),
+`operator_id`, the statement's day columns (etc.reports.STATEMENT_DAY_SCHEMA)
+and the input file columns. DAY lines come in the statement's order, then an
+AWAITING line per item not yet due, then the TOTAL line, then an INPUT line per
+input file the runs rest on (only `operator_id` and the input columns filled;
+the run ids are on the DAY lines).
+
+An AWAITING line (etc.reports.Statement.awaiting, in its order) is not a gap
+yet: a settlement still within its deadline, a credit within its bank window.
+It fills `station_id` (empty for a credit on the operator's account that pays
+no batch yet), `station_name` (as on the DAY lines), `business_date`,
+`findings` = 1, `amount_at_risk_vnd`, `behind` = "CODE key, due by YYYY-MM-DD
+HH:MM local" (UTC+07:00) and `run_id` (the DAY lines' run of its date); the
+other columns stay empty. AWAITING lines are not counted in the TOTAL line.
+
+Integers are plain digits, dates ISO, nulls empty, text neutralised
+(etc.render.safe), UTF-8 without BOM with `\\n` line ends: the same statement
+always gives the same bytes.
 """
 
 from __future__ import annotations
@@ -15,6 +26,7 @@ from pathlib import Path
 
 import polars as pl
 
+from etc.render.awaiting import local_minute
 from etc.render.safe import write_csv
 from etc.reports import STATEMENT_DAY_SCHEMA, Statement
 
@@ -44,8 +56,30 @@ def _lines(df: pl.DataFrame, line: str, operator_id: str) -> pl.DataFrame:
     )
 
 
+def awaiting_rows(statement: Statement) -> pl.DataFrame:
+    """One row per awaited item in the day columns it fills (see the module's text)."""
+    days = statement.days
+    names = days.select("station_id", "station_name").unique("station_id", keep="first")
+    runs = days.select("business_date", "run_id").unique("business_date", keep="first")
+    return (
+        statement.awaiting.with_row_index("_at")
+        .join(names, on="station_id", how="left")
+        .join(runs, on="business_date", how="left")
+        .sort("_at")
+        .select(
+            "station_id", "station_name", "business_date",
+            pl.lit(1, pl.Int64).alias("findings"), "amount_at_risk_vnd",
+            pl.concat_str([pl.col("code"), pl.concat_str([pl.lit(" "), pl.col("key")]),
+                           pl.concat_str([pl.lit(", due by "), local_minute(pl.col("due_at")),
+                                          pl.lit(" local")])],
+                          ignore_nulls=True).alias("behind"),
+            "run_id",
+        )
+    )
+
+
 def statement_lines(statement: Statement) -> pl.DataFrame:
-    """The statement as the CSV's rows (CSV_SCHEMA): DAY lines, TOTAL, INPUT lines."""
+    """The statement as the CSV's rows (CSV_SCHEMA): DAY, AWAITING, TOTAL, INPUT lines."""
     inputs = statement.inputs.select(
         pl.col("file").alias("input_file"),
         pl.col("kind").alias("input_kind"),
@@ -55,6 +89,7 @@ def statement_lines(statement: Statement) -> pl.DataFrame:
     return pl.concat(
         [
             _lines(statement.days, "DAY", op),
+            _lines(awaiting_rows(statement), "AWAITING", op),
             _lines(statement.total, "TOTAL", op),
             _lines(inputs, "INPUT", op),
         ],

@@ -2,8 +2,9 @@
 
 Written cell by cell with xlsxwriter so that each value keeps its type: money
 and counts are numbers (format `#,##0`), dates are Excel dates (`yyyy-mm-dd`),
-text is written as text, never as a formula, and neutralised first (etc.render.
-safe) so a cell cannot start one. Tables have a bold, frozen header and an
+instants are Excel date-times in local time (`yyyy-mm-dd hh:mm`), text is
+written as text, never as a formula, and neutralised first (etc.render.safe) so
+a cell cannot start one. Tables have a bold, frozen header and an
 autofilter. The workbook's creation time is the run's start, and xlsxwriter
 stamps its zip members with a fixed date, so the same model gives the same bytes.
 """
@@ -21,13 +22,17 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from etc.codes import Category
-from etc.localtime import clock
+from etc.findings import KEY_COLUMNS
+from etc.localtime import LOCAL, clock
+from etc.render.awaiting import Awaiting, local_naive
 from etc.render.safe import neutralise, neutralise_frame
 from etc.reports import Report, RunInfo, State, Statement
 
 NUMBER = "#,##0"
 """VND amounts and counts: integers with thousands separators."""
 DAY = "yyyy-mm-dd"
+MINUTE = "yyyy-mm-dd hh:mm"
+"""Instants, shown in local time (UTC+07:00)."""
 PLAIN = {"load_id"}
 """Integer columns that are identifiers, shown without separators."""
 MIN_WIDTH, MAX_WIDTH = 8, 60
@@ -113,6 +118,9 @@ class _Book:
             return lambda r, c, v, b: ws.write_number(r, c, v, self.fmt("0.0000", b))
         if dtype == pl.Date:
             return lambda r, c, v, b: ws.write_datetime(r, c, v, self.fmt(DAY, b))
+        if isinstance(dtype, pl.Datetime):
+            return lambda r, c, v, b: ws.write_datetime(r, c, _naive_local(v),
+                                                        self.fmt(MINUTE, b))
         if dtype == pl.Boolean:
             return lambda r, c, v, b: ws.write_boolean(r, c, v, self.fmt(bold=b))
         if dtype == pl.String:  # already neutralised with the frame
@@ -134,6 +142,17 @@ class _Book:
         self.wb.close()
 
 
+def _naive_local(value: datetime) -> datetime:
+    """An aware instant as naive local time; a naive one (already local) as it is."""
+    return value.astimezone(LOCAL).replace(tzinfo=None) if value.tzinfo else value
+
+
+def _due_local(frame: pl.DataFrame) -> pl.DataFrame:
+    """`frame` with its UTC `due_at` replaced by `due_local`, a naive local time."""
+    return frame.with_columns(local_naive(pl.col("due_at")).alias("due_at")).rename(
+        {"due_at": "due_local"})
+
+
 def _widths(df: pl.DataFrame) -> list[int]:
     """A display width per column: its longest header or value (as text, with room
     for thousands separators and a neutralising quote), within MIN..MAX_WIDTH."""
@@ -144,22 +163,25 @@ def _widths(df: pl.DataFrame) -> list[int]:
         longest = [int(v or 0) for v in row.row(0)]
     out = []
     for name, dtype, n in zip(df.columns, df.dtypes, longest, strict=True):
-        n = n + n // 3 if dtype.is_integer() else n + 1
+        n = n + n // 3 if dtype.is_integer() else 16 if dtype == pl.Datetime else n + 1
         out.append(min(MAX_WIDTH, max(MIN_WIDTH, len(name) + 2, n + 2)))
     return out
 
 
 def write_report_xlsx(report: Report, path: Path) -> None:
     """The discrepancy report: a Summary sheet, a sheet per category (TAG, MONEY,
-    FRAUD; with a header even when empty) and a Resolved sheet."""
+    FRAUD), a Pending sheet (what the run awaits, not yet due) and a Resolved
+    sheet; each with a header even when empty."""
     run = report.run
     book = _Book(path, run.started_at, f"Discrepancy report {run.run_id}")
+    waiting = Awaiting.of(report.pending)
     ws = book.sheet("Summary")
     book.text(ws, 0, 0, "Discrepancy report", bold=True)
     row = book.pairs(ws, 1, [
         ("Run", run.run_id),
         ("Period", period(run.first_date, run.last_date)),
         ("Started (local time)", local_time(run.started_at)),
+        ("As of (local time)", local_time(run.as_of) if run.as_of else "not recorded"),
         ("Code version", run.code_version),
         ("Settings sha256", run.settings_sha256),
         ("Inputs sha256", run.inputs_sha256),
@@ -168,6 +190,10 @@ def write_report_xlsx(report: Report, path: Path) -> None:
         ("Money at risk (VND)", report.total_at_risk_vnd),
         *((f"{s.value.title()} findings" if s is not State.RESOLVED else "Resolved",
            report.count(s)) for s in State),
+        ("Awaiting items (not yet due)", waiting.items),
+        ("Awaiting (VND)", waiting.amount_vnd),
+        ("Awaiting due by (local time)",
+         local_time(waiting.due_by) if waiting.due_by else "none"),
     ])
     for title, df in (("Findings by category and severity", report.summary),
                       ("By station", report.by_station), ("By day", report.by_day),
@@ -180,6 +206,12 @@ def write_report_xlsx(report: Report, path: Path) -> None:
         part = findings.filter(pl.col("category") == category.value)
         book.table(ws, 0, part)
         book.frozen(ws, 0, part)
+    ws = book.sheet("Pending")
+    pending = _due_local(report.pending.select(
+        "code", "category", "severity", "business_date", "due_at", *KEY_COLUMNS,
+        "amount_at_risk_vnd", "detail"))
+    book.table(ws, 0, pending)
+    book.frozen(ws, 0, pending)
     ws = book.sheet("Resolved")
     book.table(ws, 0, report.resolved)
     book.frozen(ws, 0, report.resolved)
@@ -187,18 +219,21 @@ def write_report_xlsx(report: Report, path: Path) -> None:
 
 
 def write_statement_xlsx(statement: Statement, path: Path) -> None:
-    """The settlement statement: sheet Statement (header block, a line per station
-    and day, the total line bold), Gaps (the findings behind the gaps) and Inputs
+    """The settlement statement: sheet Statement (header block, with what is
+    awaited when anything is; a line per station and day, the total line bold),
+    Gaps (the findings behind the gaps), Awaiting (items not yet due) and Inputs
     (the files with their sha256, the runs with their inputs_sha256)."""
     runs = statement.runs
     created = runs[0].started_at if runs else datetime(2000, 1, 1, tzinfo=UTC)
     book = _Book(path, created, f"Settlement statement {statement.operator_id}")
+    waiting = Awaiting.of(statement.awaiting)
     ws = book.sheet("Statement")
     book.text(ws, 0, 0, "Settlement statement", bold=True)
     top = book.pairs(ws, 1, [
         ("Operator", statement.operator_id),
         ("Period", period(statement.first_date, statement.last_date)),
         ("Runs", ", ".join(r.run_id for r in runs)),
+        *([("Awaiting (not gaps yet)", waiting.tally())] if waiting else []),
     ]) + 1
     lines = pl.concat([statement.days, statement.total], how="vertical")
     book.table(ws, top, lines, bold_rows=range(statement.days.height, lines.height))
@@ -206,6 +241,10 @@ def write_statement_xlsx(statement: Statement, path: Path) -> None:
     ws = book.sheet("Gaps")
     book.table(ws, 0, statement.gaps)
     book.frozen(ws, 0, statement.gaps)
+    ws = book.sheet("Awaiting")
+    awaiting = _due_local(statement.awaiting)
+    book.table(ws, 0, awaiting)
+    book.frozen(ws, 0, awaiting)
     ws = book.sheet("Inputs")
     inputs = statement.inputs.select("file", "kind", "sha256")
     row = book.table(ws, 0, inputs)

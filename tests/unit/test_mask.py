@@ -5,9 +5,16 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from reportsamples import sample_report
+from reportsamples import PENDING, sample_report, sample_statement
 
-from etc.render.mask import mask_account, mask_frame, mask_plate, mask_report, mask_text
+from etc.render.mask import (
+    mask_account,
+    mask_frame,
+    mask_plate,
+    mask_report,
+    mask_statement,
+    mask_text,
+)
 
 
 @pytest.mark.parametrize(("plate", "masked"), [
@@ -59,3 +66,31 @@ def test_a_plate_in_an_identity_is_masked_whatever_its_shape() -> None:
     out = mask_frame(frame, ())
     assert out["identity"].to_list() == ["plate=TM0-*.18", "station_id=ST01|lane_id=L02"]
     assert out["key"].to_list() == ["plate=51H-***.45", "txn_id=T1"]
+
+
+def test_a_masked_report_shows_no_plate_or_account_of_its_pending_items() -> None:
+    report = sample_report(pending=PENDING)
+    masked = mask_report(report)
+    assert masked.pending.columns == report.pending.columns
+    assert masked.pending.height == 3
+    text = str(masked.pending.rows())
+    assert "51H67890" not in text and "0071000123456" not in text
+    assert masked.pending["plate"].to_list() == [None, "51H-***.90", None]
+    assert masked.pending["entry_id"].to_list() == ["*********3456/E88", None, None]
+    assert masked.pending["detail"].to_list() == [
+        "credit of 2,000 VND on account *********3456 may still find its batch",
+        "no settlement yet for plate 51H-***.90 <b>52,000</b> VND",
+        "-batch =B7 has no credit yet on account *********3456"]
+    assert masked.pending["amount_at_risk_vnd"].equals(report.pending["amount_at_risk_vnd"])
+    assert masked.pending["due_at"].equals(report.pending["due_at"])
+    assert report.pending["plate"][1] == "51H67890"       # the model itself is untouched
+
+
+def test_a_masked_statement_masks_plates_in_what_it_awaits_not_its_accounts() -> None:
+    statement = sample_statement(awaiting=True)
+    masked = mask_statement(statement)
+    assert masked.awaiting["detail"].to_list() == [
+        "credit of 2,000 VND may still find its batch",
+        "no settlement yet for plate 51H-***.90", "=batch B7 has no credit yet"]
+    assert masked.awaiting["key"].to_list() == statement.awaiting["key"].to_list()
+    assert masked.awaiting.schema == statement.awaiting.schema

@@ -96,7 +96,7 @@ def report_book(tmp_path: Path) -> dict[str, Sheet]:
 
 
 def test_report_sheets_in_order(report_book: dict[str, Sheet]) -> None:
-    assert list(report_book) == ["Summary", "TAG", "MONEY", "FRAUD", "Resolved"]
+    assert list(report_book) == ["Summary", "TAG", "MONEY", "FRAUD", "Pending", "Resolved"]
 
 
 def test_category_sheets_hold_their_findings(report_book: dict[str, Sheet]) -> None:
@@ -199,7 +199,7 @@ def test_statement_workbook(tmp_path: Path) -> None:
     statement = sample_statement(stations=2, days=2)
     write_statement_xlsx(statement, path)
     book = read_xlsx(path)
-    assert list(book) == ["Statement", "Gaps", "Inputs"]
+    assert list(book) == ["Statement", "Gaps", "Awaiting", "Inputs"]
     sheet = book["Statement"]
     assert sheet.row(1) == ["Settlement statement"]
     assert sheet.row(2) == ["Operator", "OP1"]
