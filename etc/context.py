@@ -74,18 +74,30 @@ BATCH_PART_SCHEMA: dict[str, pl.DataType] = {
 
 @dataclass(frozen=True)
 class Scope:
-    """What a run over `period` reads of the store: passages of the business dates
-    `lanes_from` … `period.last` (the period and the look-back its rules need),
-    tag rows in force at some instant of those dates, the settlement items of the
-    period's passages and those of the period's days that name no passage; the
-    small tables whole."""
+    """What a run over `period` reads of the store: every passage of the business
+    dates `lanes_from` … `period.last` (the period and the look-back its rules
+    need at every passage); before that, from `reads_from`, only the ETC passages
+    of tags that had a poor read — read_count 0 or rssi_dbm below `weak_below` —
+    somewhere from `reads_from` to the period's end (what a tag-quality window
+    needs; None: none); the tag rows in force at some instant of those dates, the
+    settlement items of the period's passages and those of the period's days that
+    name no passage; the small tables whole."""
 
     period: Period
     lanes_from: date
+    reads_from: date | None = None
+    weak_below: float = 0.0
 
     def __post_init__(self) -> None:
         if self.lanes_from > self.period.first:
             raise ValueError(f"look-back starts ({self.lanes_from}) after the period")
+        if self.reads_from is not None and self.reads_from > self.lanes_from:
+            raise ValueError(f"poor-read look-back ({self.reads_from}) after {self.lanes_from}")
+
+    @property
+    def first_read(self) -> date:
+        """The first business date any passage is read of."""
+        return self.lanes_from if self.reads_from is None else self.reads_from
 
 
 @dataclass(frozen=True)

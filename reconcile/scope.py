@@ -2,12 +2,12 @@
 period, and the chunks of days a long period is run in.
 
 A rule reports only findings of the period's dates, but some look at passages
-before them: TAG_POOR_READ over its `poor_read_days`; DOUBLE_CHARGE and
-TAG_CLONE at a tag's previous passage, which matters only when it is closer in
-time than `double_charge_minutes`, or than the farthest two listed stations
-are apart at `clone_speed_kmh` (farther back, neither can fire). So a period
-read with that look-back finds exactly what a run over every loaded row finds
-(tests/property/test_scoped.py).
+before them: TAG_POOR_READ over its `poor_read_days` (only at tags with a poor
+read in the window); DOUBLE_CHARGE and TAG_CLONE at a tag's previous passage,
+which matters only when it is closer in time than `double_charge_minutes`, or
+than the farthest two listed stations are apart at `clone_speed_kmh` (farther
+back, neither can fire). So a period read with that look-back finds exactly
+what a run over every loaded row finds (tests/property/test_scoped.py).
 """
 
 from __future__ import annotations
@@ -24,19 +24,35 @@ from reconcile.velocity import haversine_km
 
 
 def lookback_days(settings: Settings, stations: pl.DataFrame) -> int:
-    """Days of passages before a period that its rules read (at least 1: a
-    tag's previous passage may be just before midnight)."""
+    """Days of passages before a period that its rules read (at least 1: a tag's
+    previous passage may be just before midnight)."""
+    return max(settings.tags.poor_read_days - 1, previous_passage_days(settings, stations))
+
+
+def previous_passage_days(settings: Settings, stations: pl.DataFrame) -> int:
+    """Days before a period in which a tag's previous passage can still make a
+    DOUBLE_CHARGE or a TAG_CLONE (at least 1)."""
     geo = stations.select("lat", "lon").drop_nulls()
     km = geo.join(geo, how="cross", suffix="_b").select(
         haversine_km(pl.col("lat"), pl.col("lon"), pl.col("lat_b"), pl.col("lon_b")).max()
     ).item() if geo.height else 0.0
     hours = max(float(km or 0.0) / settings.fraud.clone_speed_kmh,
                 settings.fraud.double_charge_minutes / 60)
-    return max(settings.tags.poor_read_days - 1, math.ceil(hours / 24), 1)
+    return max(math.ceil(hours / 24), 1)
 
 
 def scope(period: Period, settings: Settings, stations: pl.DataFrame) -> Scope:
-    return Scope(period, period.first - timedelta(days=lookback_days(settings, stations)))
+    """What a run over `period` reads: every passage of the days a previous passage
+    can matter; further back, over TAG_POOR_READ's window, only the passages of
+    tags with an unread or weak read in it — a tag without one cannot fire when
+    the share is above 0 (cards.quality), so the rest is never read."""
+    whole = period.first - timedelta(days=previous_passage_days(settings, stations))
+    window = period.first - timedelta(days=settings.tags.poor_read_days - 1)
+    if window >= whole:
+        return Scope(period, whole)
+    if settings.tags.poor_read_share <= 0:
+        return Scope(period, window)
+    return Scope(period, whole, reads_from=window, weak_below=settings.tags.weak_rssi_dbm)
 
 
 def chunks(period: Period, days: int) -> Iterator[Period]:

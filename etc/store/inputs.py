@@ -68,10 +68,9 @@ class InputReads(Connection):
                               "txn_key FROM settlements s LEFT JOIN lanes l USING (txn_id)")
         params: dict[str, list[object]] = {}
         if scope is not None:
-            lo, hi = scope.lanes_from, scope.period.last
-            sql["lanes"] += " WHERE business_date BETWEEN $1 AND $2"
-            params["lanes"] = [lo, hi]
-            sql["tags"], params["tags"] = _tags_in_force(start_of(lo), start_of(hi, 1))
+            sql["lanes"], params["lanes"] = _scoped_lanes(sql["lanes"], scope)
+            sql["tags"], params["tags"] = _tags_in_force(start_of(scope.first_read),
+                                                         start_of(scope.period.last, 1))
             sql["settlements"], params["settlements"] = _period_items(scope)
         frames = {field: self._frame(sql[field], params.get(field)).lazy()
                   for field in INPUT_KINDS}
@@ -107,6 +106,20 @@ class InputReads(Connection):
     def _frame(self, sql: str, params: list[object] | None = None) -> pl.DataFrame:
         rel = self.con.sql(sql, params=params) if params else self.con.sql(sql)
         return rel.pl()
+
+
+def _scoped_lanes(select: str, scope: Scope) -> tuple[str, list[object]]:
+    """Every passage from `lanes_from` to the period's end; before, from
+    `reads_from`, the ETC passages of tags with a poor read in the whole window."""
+    whole = f"{select} WHERE business_date BETWEEN $1 AND $2"
+    if scope.reads_from is None or scope.reads_from == scope.lanes_from:
+        lo = scope.first_read
+        return whole, [lo, scope.period.last]
+    poor = ("SELECT DISTINCT tag_id FROM lanes WHERE business_date BETWEEN $3 AND $2 "
+            "AND payment_method = 'ETC' AND (read_count = 0 OR rssi_dbm < $4)")
+    return (f"{whole} UNION ALL {select} WHERE business_date >= $3 AND business_date < $1 "
+            f"AND payment_method = 'ETC' AND tag_id IN ({poor})",
+            [scope.lanes_from, scope.period.last, scope.reads_from, scope.weak_below])
 
 
 def _tags_in_force(lo: datetime, hi: datetime) -> tuple[str, list[object]]:

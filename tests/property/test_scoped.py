@@ -83,24 +83,32 @@ def test_passages_before_the_period_count_where_the_rules_look_back(tmp_path: Pa
                 ("CL2", f"{d2}T00:30:00", far[1], "BBBB", "1"),
                 ("PR1", f"{d1}T10:00:00", far[0], "CCCC", "0"),
                 ("PR2", f"{d1}T11:00:00", far[0], "CCCC", "0"),
-                ("PR3", f"{d2}T10:00:00", far[0], "CCCC", "0")]
+                ("PR3", f"{d2}T10:00:00", far[0], "CCCC", "0"),
+                # poorly read days before the day before: read only for their tag
+                ("PX0", f"{d1 - timedelta(days=4)}T08:00:00", far[0], "DDDD", "1"),
+                ("PX1", f"{d1 - timedelta(days=3)}T08:00:00", far[0], "DDDD", "0"),
+                ("PX2", f"{d1 - timedelta(days=2)}T08:00:00", far[0], "DDDD", "0"),
+                ("PX3", f"{d2}T08:00:00", far[0], "DDDD", "0")]
         rows = [lanes_row(i, txn_id=t, passed_at=at, station_id=st, lane_id="L01",
                           tag_id=f"E2801160600002AAAAAA{tag}", payment_method="ETC",
                           override="", read_count=reads, staff_id="")
                 for i, (t, at, st, tag, reads) in enumerate(late)]
         ingest_paths(store, [write_csv(tmp_path / "late.csv", rows)], None)
-        cfg = Settings(tags={"poor_read_days": 2})  # type: ignore[arg-type]
         as_of = datetime(2026, 12, 1, tzinfo=UTC)
-        whole = compute(store.inputs(), period, cfg, "R", as_of)
-        on_d2 = whole.findings.filter(pl.col("business_date") == d2)
-        assert {("DOUBLE_CHARGE", "DC2"), ("TAG_CLONE", "CL2")} <= set(
-            on_d2.select("code", "txn_id").iter_rows())
-        assert on_d2.filter((pl.col("code") == "TAG_POOR_READ")
-                            & pl.col("tag_id").str.ends_with("CCCC")).height == 1
         one = Period(d2, d2)
-        scoped = compute(store.inputs(scope(one, cfg, store.table("stations").collect())), one,
-                         cfg, "R", as_of, batch_items=store.batch_items)
-        _same(scoped, whole, pl.col("business_date") == d2)
+        for days, tag in ((2, "CCCC"), (7, "DDDD")):
+            cfg = Settings(tags={"poor_read_days": days})  # type: ignore[arg-type]
+            whole = compute(store.inputs(), period, cfg, "R", as_of)
+            on_d2 = whole.findings.filter(pl.col("business_date") == d2)
+            assert {("DOUBLE_CHARGE", "DC2"), ("TAG_CLONE", "CL2")} <= set(
+                on_d2.select("code", "txn_id").iter_rows())
+            poor = on_d2.filter((pl.col("code") == "TAG_POOR_READ")
+                                & pl.col("tag_id").str.ends_with(tag))
+            assert poor.height == 1
+            assert tag == "CCCC" or "4 times" in poor["detail"].item(), poor["detail"].item()
+            scoped = compute(store.inputs(scope(one, cfg, store.table("stations").collect())),
+                             one, cfg, "R", as_of, batch_items=store.batch_items)
+            _same(scoped, whole, pl.col("business_date") == d2)
 
 
 def test_the_look_back_covers_the_rules_windows(tmp_path: Path) -> None:
