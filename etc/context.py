@@ -11,10 +11,13 @@ each frame are listed below: they are the contract between the packages.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import polars as pl
+
+from etc.parse import POLARS_TYPES
+from etc.schemas import SCHEMAS, Kind
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,15 @@ class Period:
         return day.is_between(pl.lit(self.first), pl.lit(self.last))
 
 
+def empty_of(kind: str) -> pl.LazyFrame:
+    """No rows of an optional kind, in the columns the store hands out (its
+    canonical columns, then business_date where the kind has one)."""
+    schema = SCHEMAS[Kind(kind)]
+    cols = {c.name: POLARS_TYPES[c.type] for c in schema.columns}
+    cols |= {name: pl.Date() for name, sql in schema.derived if sql == "DATE"}
+    return pl.LazyFrame(schema=cols)
+
+
 @dataclass(frozen=True)
 class Inputs:
     """The input tables as loaded (etc.schemas), one LazyFrame each. Timestamps
@@ -59,6 +71,11 @@ class Inputs:
     stations: pl.LazyFrame
     tariffs: pl.LazyFrame
     exemptions: pl.LazyFrame
+    counts: pl.LazyFrame = field(default_factory=lambda: empty_of("counts"))
+    """Optional (formats.md): independent vehicle counts, with business_date
+    (local date of interval_start); empty when none are loaded."""
+    providers: pl.LazyFrame = field(default_factory=lambda: empty_of("providers"))
+    """Optional: provider_id, name."""
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,7 @@ RUN_TABLES: dict[str, dict[str, pl.DataType]] = {
 INPUT_KINDS: dict[str, Kind] = {
     "lanes": Kind.LANES, "tags": Kind.TAGS, "settlements": Kind.SETTLEMENTS,
     "bank": Kind.BANK, "stations": Kind.STATIONS, "tariffs": Kind.TARIFFS,
-    "exemptions": Kind.EXEMPTIONS,
+    "exemptions": Kind.EXEMPTIONS, "counts": Kind.COUNTS, "providers": Kind.PROVIDERS,
 }
 """etc.context.Inputs field → the kind whose table fills it."""
 
@@ -387,7 +387,7 @@ class Store:
             return "concat_ws('; ', " + ", ".join(parts) + ")"
 
         key_text = " || ', ' || ".join(
-            f"'{k}=' || CAST(i.{_q(k)} AS VARCHAR)" for k in schema.key)
+            f"'{k}=' || coalesce(CAST(i.{_q(k)} AS VARCHAR), 'empty')" for k in schema.key)
         raw_json = "json_object(" + ", ".join(
             f"'{c}', CAST(i.{_q(c)} AS VARCHAR)" for c in content) + ")::VARCHAR"
         firsts = (f"LEFT JOIN (SELECT * FROM __inc WHERE __rn = 1) f ON {_on(schema, 'f', 'i')}"
@@ -583,7 +583,11 @@ class Store:
 
 
 def _on(schema: Schema, a: str, b: str) -> str:
-    return " AND ".join(f"{a}.{_q(k)} = {b}.{_q(k)}" for k in schema.key)
+    """Key equality; a key column that may be empty (counts: vehicle_class, source)
+    matches empty to empty."""
+    return " AND ".join(
+        f"{a}.{_q(k)} {'=' if schema.column(k).required else 'IS NOT DISTINCT FROM'} {b}.{_q(k)}"
+        for k in schema.key)
 
 
 def _same(schema: Schema, a: str, b: str) -> str:
