@@ -79,6 +79,9 @@ class FraudSettings(_Area):
     """CASH_SHARE_SPIKE: lowest multiple of the lane's own median cash share."""
     cash_spike_points: Share = 0.10
     """CASH_SHARE_SPIKE: lowest rise over that median, as a share (0.10 = 10 points)."""
+    cash_spike_passages: Annotated[int, Field(ge=0)] = 20
+    """CASH_SHARE_SPIKE: fewest cash passages beyond the median share (ours: a jump of a few
+    vehicles on a quiet lane is no evidence; findings.md is silent on volume)."""
     cash_lookback_days: Annotated[int, Field(ge=1, le=366)] = 28
     """CASH_SHARE_SPIKE: days before the business date whose shares give the median."""
     cash_min_days: Annotated[int, Field(ge=1, le=366)] = 7

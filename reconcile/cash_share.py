@@ -36,7 +36,10 @@ def cash_share_spike(ctx: Context, cfg: FraudSettings) -> pl.LazyFrame:
     `cash_spike_ratio` × its median share over the `cash_lookback_days` days
     before, and at least `cash_spike_points` above that median; only when the lane
     had passages on at least `cash_min_days` of those days (days without any are
-    not zeros: the lane may have been closed). Money at risk: 0 — the cash passages
+    not zeros: the lane may have been closed), and with at least
+    `cash_spike_passages` cash passages beyond the median share (cash − median ×
+    passages, rounded): our reading, as findings.md is silent on volume — on a
+    lane of ten passages one cash payer is ten points. Money at risk: 0 — the cash passages
     were recorded; what a spike may hide is counted by PASSAGES_HIDDEN. The detail
     gives the cash passages beyond the usual share and their amount. It does not
     compare a lane with the station's other lanes. Both limits are inclusive, with
@@ -53,15 +56,17 @@ def cash_share_spike(ctx: Context, cfg: FraudSettings) -> pl.LazyFrame:
         .group_by(*LANE, "business_date")
         .agg(pl.col("earlier_share").median().alias("median"), pl.len().alias("days"))
     )
+    extra = (pl.col("cash") - (pl.col("median") * pl.col("passages")).round(0)
+             .cast(pl.Int64)).clip(lower_bound=0)
     spikes = (
         today.join(history, on=[*LANE, "business_date"])
+        .with_columns(extra.alias("extra"))
         .filter((pl.col("days") >= cfg.cash_min_days)
+                & (pl.col("extra") >= cfg.cash_spike_passages)
                 & (pl.col("share") >= cfg.cash_spike_ratio * pl.col("median") * (1 - RATIO_SLACK))
                 & (pl.col("share") - pl.col("median") >= cfg.cash_spike_points - RATIO_SLACK))
     )
-    extra = (pl.col("cash") - (pl.col("median") * pl.col("passages")).round(0)
-             .cast(pl.Int64)).clip(lower_bound=0)
-    extra_vnd = (pl.col("cash_vnd") * extra / pl.col("cash")).round(0).cast(pl.Int64)
+    extra_vnd = pl.col("cash_vnd") * pl.col("extra") // pl.col("cash")  # whole VND, rounded down
     ratio = pl.when(pl.col("median") > 0).then(
         say("{}×", (pl.col("share") / pl.col("median")).round(1))
     ).otherwise(pl.lit("from none"))
@@ -70,9 +75,10 @@ def cash_share_spike(ctx: Context, cfg: FraudSettings) -> pl.LazyFrame:
         "of {} % over the {} days with passages in the "
         f"{cfg.cash_lookback_days} before ({{}}, +{{}} points; limit "
         f"{cfg.cash_spike_ratio:g}× and +{100 * cfg.cash_spike_points:g} points): "
-        "{} cash passages ({} VND) beyond the usual share",
+        f"{{}} cash passages ({{}} VND) beyond the usual share (limit {cfg.cash_spike_passages})",
         pl.col("lane_id"), pl.col("station_id"), vnd(pl.col("cash")), vnd(pl.col("passages")),
         pl.col("business_date"), (100 * pl.col("share")).round(1),
         (100 * pl.col("median")).round(1), pl.col("days"), ratio,
-        (100 * (pl.col("share") - pl.col("median"))).round(1), vnd(extra), vnd(extra_vnd))
+        (100 * (pl.col("share") - pl.col("median"))).round(1), vnd(pl.col("extra")),
+        vnd(extra_vnd))
     return finding(spikes, Code.CASH_SHARE_SPIKE, detail=detail)

@@ -27,6 +27,7 @@ from typing import Any
 
 import polars as pl
 
+from etc.generate import counts
 from etc.generate.frames import Frames
 from etc.generate.network import OPERATORS
 from etc.schemas import LOCAL_TZ, Kind
@@ -72,6 +73,8 @@ def write(frames: Frames, out_dir: Path) -> dict[str, list[Path]]:
     _lanes(frames, put, add, inputs)
     _settlements(frames, put, add, inputs)
     files[Kind.BANK.value] += _bank(frames, inputs)
+    for kind, paths in counts.write(frames, inputs).items():  # the authority's counts
+        files[kind] += paths
     return files
 
 

@@ -136,13 +136,13 @@ def test_counts_outside_the_period_are_not_read() -> None:
 def lane_day(day: date, n: int, cash: int, *, lane_id: str = "L01") -> list[dict[str, Any]]:
     """n passages of a lane on `day`, the first `cash` of them CASH (30,000 VND)."""
     return [lane(f"{lane_id}-{day:%m%d}-{i:03d}", lane_id=lane_id,
-                 passed_at=f"{day} 08:{i // 2:02d}:{30 * (i % 2):02d}",
+                 passed_at=f"{day} {8 + i // 60:02d}:{i % 60:02d}:00",
                  payment_method="CASH" if i < cash else "ETC",
                  amount_vnd=30_000 if i < cash else 35_000)
             for i in range(n)]
 
 
-def history(days: int, n: int = 20, cash: int = 2, **kw: Any) -> list[dict[str, Any]]:
+def history(days: int, n: int = 100, cash: int = 10, **kw: Any) -> list[dict[str, Any]]:
     return [p for k in range(1, days + 1) for p in lane_day(DAY - timedelta(days=k), n, cash, **kw)]
 
 
@@ -152,40 +152,44 @@ def spikes(lanes: list[dict[str, Any]], cfg: FraudSettings = CFG) -> pl.DataFram
 
 
 def test_a_cash_share_jump_fires_with_its_evidence() -> None:
-    found = spikes(history(8) + lane_day(DAY, 20, 8))
+    found = spikes(history(8) + lane_day(DAY, 100, 40))
     assert found.select("code", "station_id", "lane_id", "business_date",
                         "amount_at_risk_vnd").rows() == [
         ("CASH_SHARE_SPIKE", "ST01", "L01", DAY, 0)]
     assert found["detail"][0] == (
-        "lane L01 of ST01 took 8 of its 20 passages in cash on 2026-11-01 (40.0 %), against "
-        "a median of 10.0 % over the 8 days with passages in the 28 before (4.0×, +30.0 "
-        "points; limit 3× and +10 points): 6 cash passages (180,000 VND) beyond the usual "
-        "share")
+        "lane L01 of ST01 took 40 of its 100 passages in cash on 2026-11-01 (40.0 %), "
+        "against a median of 10.0 % over the 8 days with passages in the 28 before (4.0×, "
+        "+30.0 points; limit 3× and +10 points): 30 cash passages (900,000 VND) beyond the "
+        "usual share (limit 20)")
 
 
 def test_seven_earlier_days_are_needed() -> None:
-    assert spikes(history(6) + lane_day(DAY, 20, 8)).is_empty()
-    assert spikes(history(7) + lane_day(DAY, 20, 8)).height == 1
+    assert spikes(history(6) + lane_day(DAY, 100, 40)).is_empty()
+    assert spikes(history(7) + lane_day(DAY, 100, 40)).height == 1
 
 
-def test_both_the_ratio_and_the_points_must_be_reached() -> None:
-    assert spikes(history(8) + lane_day(DAY, 20, 6)).height == 1  # 30 %: 3×, +20 points
-    assert spikes(history(8) + lane_day(DAY, 20, 5)).is_empty()   # 25 %: 2.5×
-    small = history(8, n=100, cash=1) + lane_day(DAY, 100, 10)    # 10×, but +9 points
-    assert spikes(small).is_empty()
-    assert spikes(history(8, n=100, cash=1) + lane_day(DAY, 100, 11)).height == 1
+def test_the_ratio_the_points_and_the_passages_must_all_be_reached() -> None:
+    assert spikes(history(8) + lane_day(DAY, 100, 30)).height == 1  # 3×, +20 points, 20
+    assert spikes(history(8) + lane_day(DAY, 100, 29)).is_empty()   # 2.9×
+    low = history(8, n=300, cash=3)                                 # median 1 %
+    assert spikes(low + lane_day(DAY, 300, 32)).is_empty()          # 10.7×, +9.7 points
+    assert spikes(low + lane_day(DAY, 300, 33)).height == 1         # +10 points, 30 more
+    quiet = history(8, n=20, cash=2)                                # 10 % of 20 a day
+    assert spikes(quiet + lane_day(DAY, 20, 12)).is_empty()         # 60 %, but 10 more
+    assert spikes(quiet + lane_day(DAY, 20, 12),
+                  FraudSettings(cash_spike_passages=10)).height == 1
 
 
 def test_only_the_lookback_window_counts() -> None:
     """Days 29 and more before do not count: 6 days inside the window are too few."""
-    old = [p for k in range(29, 40) for p in lane_day(DAY - timedelta(days=k), 20, 2)]
-    assert spikes(old + history(6) + lane_day(DAY, 20, 8)).is_empty()
+    old = [p for k in range(29, 40) for p in lane_day(DAY - timedelta(days=k), 100, 10)]
+    assert spikes(old + history(6) + lane_day(DAY, 100, 40)).is_empty()
     narrow = FraudSettings(cash_lookback_days=5, cash_min_days=5)
-    assert spikes(history(8) + lane_day(DAY, 20, 8), narrow).height == 1
+    assert spikes(history(8) + lane_day(DAY, 100, 40), narrow).height == 1
 
 
 def test_a_lane_that_always_took_cash_is_no_spike_and_lanes_are_apart() -> None:
-    steady = history(10, cash=10) + lane_day(DAY, 20, 10)
-    other = history(10, cash=0, lane_id="L02") + lane_day(DAY, 20, 2, lane_id="L02")
+    steady = history(10, cash=50) + lane_day(DAY, 100, 50)
+    other = history(10, cash=0, lane_id="L02") + lane_day(DAY, 100, 25, lane_id="L02")
     assert spikes(steady).is_empty()
-    assert spikes(steady + other)["lane_id"].to_list() == ["L02"]  # 10 % from none
+    assert spikes(steady + other)["lane_id"].to_list() == ["L02"]  # 25 % from none
