@@ -70,47 +70,57 @@ def _recorded(ctx: Context, intervals: pl.LazyFrame) -> pl.LazyFrame:
             .select(*INTERVAL, "avc_class"))
 
 
-def _value(ctx: Context, counts: pl.LazyFrame, intervals: pl.LazyFrame,
-           recorded: pl.LazyFrame) -> pl.LazyFrame:
-    """VND per interval of the vehicles counted beyond those recorded: per class
-    at that class's tariff where the sensor counts by class (the lane's measured
-    avc_class on the recorded side), else all at the class-1 tariff. Negative
-    where fewer were counted. A class without a tariff is priced 0."""
+def _per_interval(ctx: Context, counts: pl.LazyFrame, intervals: pl.LazyFrame,
+                  recorded: pl.LazyFrame) -> pl.LazyFrame:
+    """Per interval: counted, recorded, excess (counted − recorded) and value, the
+    VND of that excess: per class at the class's tariff where the sensor counts by
+    class (the lane's measured avc_class on the recorded side), else all at the
+    class-1 tariff; negative where fewer were counted; a class without a tariff is
+    priced 0. One chain, so the as-of join of the passages runs once."""
     tariffs = tariff_by_date(ctx.inputs.tariffs, intervals.select("business_date"))
-    classed = intervals.filter("by_class").select(*INTERVAL, "business_date")
+    class_1 = (tariffs.filter(pl.col("vehicle_class") == 1).drop("vehicle_class")
+               .rename({"amount_vnd": "tariff_1"}))
+    seen = (recorded.group_by(*INTERVAL, pl.col("avc_class").alias("vehicle_class"))
+            .agg(pl.len().cast(pl.Int64).alias("rec")))
     counted = (counts.filter(pl.col("vehicle_class").is_not_null())
-               .group_by(*INTERVAL, "vehicle_class").agg(pl.col("vehicles").sum()))
-    seen = (recorded.join(classed, on=list(INTERVAL), how="semi")
-            .group_by(*INTERVAL, pl.col("avc_class").alias("vehicle_class"))
-            .agg(pl.len().cast(pl.Int64).alias("recorded")))
-    per_class = (
-        counted.join(seen, on=[*INTERVAL, "vehicle_class"], how="full", coalesce=True,
-                     nulls_equal=True)
-        .join(classed, on=list(INTERVAL))
+               .group_by(*INTERVAL, "vehicle_class").agg(pl.col("vehicles").sum().alias("cnt")))
+    cells = seen.join(counted, on=[*INTERVAL, "vehicle_class"], how="full", coalesce=True,
+                      nulls_equal=True)
+    rec, cnt = pl.col("rec").fill_null(0), pl.col("cnt").fill_null(0)
+    return (
+        intervals.join(cells, on=list(INTERVAL), how="left", nulls_equal=True)
         .join(tariffs, on=["station_id", "vehicle_class", "business_date"], how="left")
+        .join(class_1, on=["station_id", "business_date"], how="left")
         .group_by(*INTERVAL)
-        .agg(((pl.col("vehicles").fill_null(0) - pl.col("recorded").fill_null(0))
-              * pl.col("amount_vnd").fill_null(0)).sum().alias("value"))
+        .agg(pl.col("business_date", "interval_minutes", "counted", "by_class").first(),
+             rec.sum().alias("recorded"),
+             ((cnt - rec) * pl.col("amount_vnd").fill_null(0)).sum().alias("by_class_vnd"),
+             pl.col("tariff_1").first().fill_null(0))
+        .with_columns((pl.col("counted") - pl.col("recorded")).alias("excess"))
+        .with_columns(pl.when(pl.col("by_class")).then(pl.col("by_class_vnd"))
+                      .otherwise(pl.col("excess") * pl.col("tariff_1")).alias("value"))
     )
-    class_1 = tariffs.filter(pl.col("vehicle_class") == 1).drop("vehicle_class")
-    whole = (intervals.filter(~pl.col("by_class"))
-             .join(class_1, on=["station_id", "business_date"], how="left")
-             .select(*INTERVAL, (pl.col("excess") * pl.col("amount_vnd").fill_null(0))
-                     .alias("value")))
-    return pl.concat([per_class, whole], how="vertical_relaxed")
 
 
-def _worst_hours(per_interval: pl.LazyFrame) -> pl.LazyFrame:
-    """Per lane-day and source: the local hours with the most vehicles hidden,
-    as text ("14:00 +35, 15:00 +30"), or null when no hour shows any."""
+def _lane_days(per_interval: pl.LazyFrame) -> pl.LazyFrame:
+    """Per lane-day and source: the sums, and the local hours with the most
+    vehicles hidden as text ("14:00 +35, 15:00 +30"; null when no hour shows any)."""
     hour = (pl.col("interval_start").dt.replace_time_zone(None) + OFFSET).dt.hour()
-    hours = (per_interval.group_by(*LANE_DAY, hour.alias("hour"))
-             .agg(pl.col("excess").sum())
-             .filter(pl.col("excess") > 0)
-             .sort("excess", "hour", descending=[True, False]))
     text = say("{}:00 +{}", pl.col("hour").cast(pl.String).str.zfill(2), pl.col("excess"))
-    return hours.group_by(*LANE_DAY).agg(
-        text.head(WORST_HOURS).str.join(", ").alias("worst"))
+    worst = (text.filter(pl.col("excess") > 0)
+             .sort_by(pl.col("excess").filter(pl.col("excess") > 0),
+                      pl.col("hour").filter(pl.col("excess") > 0), descending=[True, False])
+             .head(WORST_HOURS).str.join(", "))
+    return (
+        per_interval.group_by(*LANE_DAY, hour.alias("hour"))
+        .agg(pl.col("counted", "recorded", "excess", "value", "interval_minutes").sum(),
+             pl.len().alias("intervals"))
+        .group_by(*LANE_DAY)
+        .agg(pl.col("counted", "recorded", "excess", "intervals").sum(),
+             pl.col("interval_minutes").sum().alias("minutes"),
+             pl.col("value").sum().clip(lower_bound=0),
+             pl.when(pl.col("excess").max() > 0).then(worst).alias("worst"))
+    )
 
 
 def passages_hidden(ctx: Context, cfg: FraudSettings) -> pl.LazyFrame:
@@ -124,25 +134,13 @@ def passages_hidden(ctx: Context, cfg: FraudSettings) -> pl.LazyFrame:
     counts = (ctx.inputs.counts.filter(ctx.period.holds(pl.col("business_date")))
               .with_columns(pl.col("source").fill_null("").alias(SRC)))
     intervals = _intervals(counts)
-    recorded = _recorded(ctx, intervals)
-    per_interval = (
-        intervals.join(recorded.group_by(*INTERVAL).agg(pl.len().cast(pl.Int64).alias("rec")),
-                       on=list(INTERVAL), how="left")
-        .with_columns(pl.col("rec").fill_null(0).alias("recorded"))
-        .with_columns((pl.col("counted") - pl.col("recorded")).alias("excess"))
-    )
-    value = _value(ctx, counts, per_interval, recorded)
+    per_interval = _per_interval(ctx, counts, intervals, _recorded(ctx, intervals))
     days = (
-        per_interval.join(value, on=list(INTERVAL), how="left")
-        .group_by(*LANE_DAY)
-        .agg(pl.col("counted").sum(), pl.col("recorded").sum(), pl.col("excess").sum(),
-             pl.len().alias("intervals"), pl.col("interval_minutes").sum().alias("minutes"),
-             pl.col("value").fill_null(0).sum().clip(lower_bound=0).alias("value"))
+        _lane_days(per_interval)
         .filter((pl.col("excess") >= cfg.hidden_vehicles)
                 & (pl.col("excess") >= cfg.hidden_share * pl.col("recorded") * (1 - RATIO_SLACK)))
         .sort("excess", SRC, descending=[True, False])
         .unique(["station_id", "lane_id", "business_date"], keep="first", maintain_order=True)
-        .join(_worst_hours(per_interval), on=list(LANE_DAY), how="left")
     )
     share = pl.when(pl.col("recorded") > 0).then(
         say("{} %", (100 * pl.col("excess") / pl.col("recorded")).round(1))
