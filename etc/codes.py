@@ -62,13 +62,15 @@ class Code(StrEnum):
     CLASS_UNDERCHARGE = "CLASS_UNDERCHARGE"
     EXEMPT_UNLISTED = "EXEMPT_UNLISTED"
     STAFF_OVERRIDE_OUTLIER = "STAFF_OVERRIDE_OUTLIER"
+    PASSAGES_HIDDEN = "PASSAGES_HIDDEN"
+    CASH_SHARE_SPIKE = "CASH_SHARE_SPIKE"
 
 
 _TAG = (Code.TAG_UNKNOWN, Code.TAG_MALFORMED, Code.TAG_NOT_ACTIVE, Code.TAG_LOW_BALANCE,
         Code.PLATE_MULTI_TAG, Code.TAG_CLASS_MISMATCH, Code.TAG_PLATE_MISMATCH,
         Code.TAG_POOR_READ, Code.LANE_READ_DEGRADED)
 _FRAUD = (Code.DOUBLE_CHARGE, Code.TAG_CLONE, Code.CLASS_UNDERCHARGE, Code.EXEMPT_UNLISTED,
-          Code.STAFF_OVERRIDE_OUTLIER)
+          Code.STAFF_OVERRIDE_OUTLIER, Code.PASSAGES_HIDDEN, Code.CASH_SHARE_SPIKE)
 
 ORDER: dict[str, int] = {c.value: i for i, c in enumerate(Code)}
 """Each code's position in the catalogue (findings.md's order), by its value."""
@@ -87,6 +89,8 @@ IDENTITY: dict[Code, tuple[str, ...]] = {
     Code.TAG_POOR_READ: ("tag_id", "business_date"),
     Code.LANE_READ_DEGRADED: ("station_id", "lane_id", "business_date"),
     Code.STAFF_OVERRIDE_OUTLIER: ("staff_id", "business_date"),
+    Code.PASSAGES_HIDDEN: ("station_id", "lane_id", "business_date"),
+    Code.CASH_SHARE_SPIKE: ("station_id", "lane_id", "business_date"),
     Code.SETTLEMENT_DUPLICATE: ("settlement_id",),
     Code.SETTLEMENT_WRONG_PROVIDER: ("settlement_id",),
     Code.SETTLEMENT_ORPHAN: ("settlement_id",),
@@ -123,6 +127,12 @@ DEFAULT_SEVERITY: dict[Code, Severity] = {
     Code.CLASS_UNDERCHARGE: Severity.MEDIUM,
     Code.EXEMPT_UNLISTED: Severity.HIGH,
     Code.STAFF_OVERRIDE_OUTLIER: Severity.HIGH,
+    Code.PASSAGES_HIDDEN: Severity.HIGH,
+    Code.CASH_SHARE_SPIKE: Severity.MEDIUM,
 }
 """findings.md names the four levels but gives no level per code: these are ours,
-each changeable in the settings ([severity.codes])."""
+each changeable in the settings ([severity.codes]). PASSAGES_HIDDEN is HIGH like
+the other FRAUD codes with money at risk: traffic the authority counted that the
+lane never recorded is revenue hidden at the station, the kind prosecuted (it
+reaches CRITICAL by its money, at `raise_at_vnd`). CASH_SHARE_SPIKE is MEDIUM: a
+pattern to inspect, not money shown to be lost (its money at risk is 0)."""

@@ -11,10 +11,13 @@ each frame are listed below: they are the contract between the packages.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import polars as pl
+
+from etc.parse import POLARS_TYPES
+from etc.schemas import SCHEMAS, Kind
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,15 @@ class Period:
         return day.is_between(pl.lit(self.first), pl.lit(self.last))
 
 
+def empty_of(kind: str) -> pl.LazyFrame:
+    """No rows of an optional kind, in the columns the store hands out (its
+    canonical columns, then business_date where the kind has one)."""
+    schema = SCHEMAS[Kind(kind)]
+    cols = {c.name: POLARS_TYPES[c.type] for c in schema.columns}
+    cols |= {name: pl.Date() for name, sql in schema.derived if sql == "DATE"}
+    return pl.LazyFrame(schema=cols)
+
+
 @dataclass(frozen=True)
 class Inputs:
     """The input tables as loaded (etc.schemas), one LazyFrame each. Timestamps
@@ -59,11 +71,25 @@ class Inputs:
     stations: pl.LazyFrame
     tariffs: pl.LazyFrame
     exemptions: pl.LazyFrame
+    counts: pl.LazyFrame = field(default_factory=lambda: empty_of("counts"))
+    """Optional (formats.md): independent vehicle counts, with business_date
+    (local date of interval_start); empty when none are loaded."""
+    providers: pl.LazyFrame = field(default_factory=lambda: empty_of("providers"))
+    """Optional: provider_id, name."""
     batch_parts: pl.LazyFrame | None = None
     """Settlement items summed per batch, provider and station (BATCH_PART_SCHEMA;
     the store keeps them per load): when given, batches are summed from these
     rather than from `settlements`, which then need not hold every item."""
+    lane_days: pl.LazyFrame | None = None
+    """Passages per lane and date before the period (LANE_DAY_SCHEMA), when
+    `lanes` holds only the period and its look-back: CASH_SHARE_SPIKE's history."""
 
+
+LANE_DAY_SCHEMA: dict[str, pl.DataType] = {
+    "station_id": pl.String(), "lane_id": pl.String(), "business_date": pl.Date(),
+    "passages": pl.Int64(), "cash": pl.Int64(), "cash_vnd": pl.Int64(),
+}
+"""Per lane and business date: passages, CASH passages and their Σ amount_vnd."""
 
 BATCH_PART_SCHEMA: dict[str, pl.DataType] = {
     "batch_id": pl.String(), "provider_id": pl.String(), "station_id": pl.String(),
@@ -79,14 +105,18 @@ class Scope:
     need at every passage); before that, from `reads_from`, only the ETC passages
     of tags that had a poor read — read_count 0 or rssi_dbm below `weak_below` —
     somewhere from `reads_from` to the period's end (what a tag-quality window
-    needs; None: none); the tag rows in force at some instant of those dates, the
-    settlement items of the period's passages and those of the period's days that
-    name no passage; the small tables whole."""
+    needs; None: none); the lanes' daily counts from `lane_days_from`; the tag
+    rows in force at some instant of those dates, the settlement items of the
+    period's passages and those of the period's days that name no passage; the
+    small tables whole."""
 
     period: Period
     lanes_from: date
     reads_from: date | None = None
     weak_below: float = 0.0
+    lane_days_from: date | None = None
+    """Passages per lane and day (etc.context.Inputs.lane_days) from this date to
+    the day before the period; None: none."""
 
     def __post_init__(self) -> None:
         if self.lanes_from > self.period.first:

@@ -12,12 +12,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
+
 from etc.errors import EtcError, UnknownKindError
+from etc.overlap import GROUP, refuse_overlaps
 from etc.readers import read
 from etc.readers.base import RawFrame
 from etc.schemas import SCHEMAS, Kind, Schema
 from etc.store import Store
-from etc.validate import validate
+from etc.validate import Validated, validate
 
 BANK_FORMATS = ("camt053", "mt940")
 
@@ -94,6 +97,8 @@ def ingest_file(store: Store, path: Path, kind: Kind | None = None) -> FileResul
         raise UnknownKindError(f"a {raw.format} statement cannot be loaded as {schema.kind}",
                                path=path, hint="bank statements are of kind bank")
     checked = validate(raw, schema)
+    if schema.kind is Kind.COUNTS:
+        checked = _without_overlaps(store, checked)
     counts = store.load(file=str(path), sha256=sha, schema=schema, fmt=raw.format,
                         good=checked.good, bad=checked.bad, rows_read=raw.data.height)
     return FileResult(
@@ -101,6 +106,23 @@ def ingest_file(store: Store, path: Path, kind: Kind | None = None) -> FileResul
         load_id=counts.load_id, rows_read=counts.rows_read, rows_loaded=counts.rows_loaded,
         rows_present=counts.rows_present, rows_quarantined=counts.rows_quarantined,
     )
+
+
+def _without_overlaps(store: Store, checked: Validated) -> Validated:
+    """A counts file's rows with the intervals that overlap others refused
+    (etc.overlap); stored rows are read for the file's dates ± 1 day (an interval
+    lasts at most 1440 minutes)."""
+    good = checked.good
+    if good.is_empty():
+        return checked
+    first, last = good["business_date"].min(), good["business_date"].max()
+    stored = (store.table(Kind.COUNTS)
+              .select(*GROUP, "interval_start", "interval_minutes", "business_date")
+              .filter(pl.col("business_date").is_between(
+                  pl.lit(first) - pl.duration(days=1), pl.lit(last) + pl.duration(days=1)))
+              .collect())
+    kept, bad = refuse_overlaps(good, stored, checked.bad)
+    return Validated(good=kept, bad=bad)
 
 
 def ingest_paths(
@@ -118,5 +140,27 @@ def ingest_paths(
         try:
             results.append(ingest_file(store, path, kind))
         except EtcError as err:
-            results.append(FileResult(file=str(path), status="refused", error=err.one_line()))
+            guessed = kind.value if kind is not None else guess_kind(path)
+            results.append(FileResult(file=str(path), status="refused", kind=guessed,
+                                      error=err.one_line()))
     return results
+
+
+def guess_kind(path: Path) -> str | None:
+    """The kind a refused file was meant to be, when its header (a CSV's first line,
+    a Parquet file's schema) fits exactly one kind; else None. Only for saying
+    what was refused (a night without its lanes file fails): never for loading."""
+    try:
+        if path.suffix.lower() == ".parquet":
+            import pyarrow.parquet as pq
+
+            names = list(pq.read_schema(path).names)
+        else:
+            with path.open("rb") as fh:
+                first = fh.readline(1 << 16).decode("utf-8", errors="replace")
+            names = first.lstrip("\ufeff").strip().split(",")
+    except (OSError, ValueError, ImportError):
+        return None
+    have = {n.strip().strip('"').lower() for n in names}
+    fits = [s.kind.value for s in SCHEMAS.values() if s.required and set(s.required) <= have]
+    return fits[0] if len(fits) == 1 else None

@@ -38,6 +38,8 @@ class Kind(StrEnum):
     STATIONS = "stations"
     TARIFFS = "tariffs"
     EXEMPTIONS = "exemptions"
+    COUNTS = "counts"
+    PROVIDERS = "providers"
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,7 @@ STATIONS = Schema(
         Column("account", "text", required=True),
         Column("lat", "float", required=True, min=-90.0, max=90.0),
         Column("lon", "float", required=True, min=-180.0, max=180.0),
+        Column("operator_name", "text", doc="the operator's name for reports (optional)"),
     ),
     key=("station_id",),
 )
@@ -210,8 +213,40 @@ EXEMPTIONS = Schema(
     key=("plate", "valid_from"),
 )
 
+COUNTS = Schema(
+    kind=Kind.COUNTS,
+    table="counts",
+    columns=(
+        Column("station_id", "text", required=True),
+        Column("lane_id", "text", required=True),
+        Column("interval_start", "timestamp", required=True),
+        Column("interval_minutes", "int", required=True, min=1, max=1440),
+        Column("vehicle_class", "class", doc="empty: all classes"),
+        Column("vehicles", "int", required=True, min=0),
+        Column("source", "text", doc="sensor id or kind (CAMERA, LOOP)"),
+    ),
+    key=("station_id", "lane_id", "interval_start", "vehicle_class", "source"),
+    derived=(("business_date", "DATE"),),
+)
+"""The road authority's own vehicle counts per lane and interval. Two key columns
+may be empty (vehicle_class: all classes; source): keys compare them as equal
+when both are empty. Intervals of one station, lane and source that overlap with
+different starts are refused as OUT_OF_RANGE (etc.overlap)."""
+
+PROVIDERS = Schema(
+    kind=Kind.PROVIDERS,
+    table="providers",
+    columns=(
+        Column("provider_id", "text", required=True),
+        Column("name", "text", required=True),
+    ),
+    key=("provider_id",),
+)
+"""Optional: the ETC service providers' names for reports."""
+
 SCHEMAS: dict[Kind, Schema] = {
-    s.kind: s for s in (LANES, TAGS, SETTLEMENTS, BANK, STATIONS, TARIFFS, EXEMPTIONS)
+    s.kind: s for s in (LANES, TAGS, SETTLEMENTS, BANK, STATIONS, TARIFFS, EXEMPTIONS, COUNTS,
+                        PROVIDERS)
 }
 
 CURRENCY_COLUMN = "currency"

@@ -71,6 +71,21 @@ class FraudSettings(_Area):
     """STAFF_OVERRIDE_OUTLIER: fewest overrides (CLASS, VOID, FREE_PASS) of the staff that day."""
     staff_ratio: Annotated[float, Field(ge=0.0)] = 5.0
     """STAFF_OVERRIDE_OUTLIER: lowest multiple of the median of the station's staff."""
+    hidden_share: Share = 0.02
+    """PASSAGES_HIDDEN: lowest excess of counted over recorded vehicles, as a share of recorded."""
+    hidden_vehicles: Annotated[int, Field(ge=1)] = 20
+    """PASSAGES_HIDDEN: fewest vehicles counted beyond those recorded, over a lane's day."""
+    cash_spike_ratio: Annotated[float, Field(ge=0.0)] = 3.0
+    """CASH_SHARE_SPIKE: lowest multiple of the lane's own median cash share."""
+    cash_spike_points: Share = 0.10
+    """CASH_SHARE_SPIKE: lowest rise over that median, as a share (0.10 = 10 points)."""
+    cash_spike_passages: Annotated[int, Field(ge=0)] = 20
+    """CASH_SHARE_SPIKE: fewest cash passages beyond the median share (ours: a jump of a few
+    vehicles on a quiet lane is no evidence; findings.md is silent on volume)."""
+    cash_lookback_days: Annotated[int, Field(ge=1, le=366)] = 28
+    """CASH_SHARE_SPIKE: days before the business date whose shares give the median."""
+    cash_min_days: Annotated[int, Field(ge=1, le=366)] = 7
+    """CASH_SHARE_SPIKE: fewest of those days on which the lane had passages."""
 
 
 class SeveritySettings(_Area):

@@ -28,6 +28,9 @@ from etc.schemas import (
     table_columns,
 )
 
+DATED_BY = {Kind.LANES: "passed_at", Kind.COUNTS: "interval_start"}
+"""Kinds with a derived business_date: the column whose local date it is."""
+
 
 @dataclass(frozen=True)
 class Validated:
@@ -157,8 +160,9 @@ def validate(raw: RawFrame, schema: Schema) -> Validated:
            if f"__v_{n}" in parsed_df.columns]
     good = parsed_df.select(*out, pl.col(EXTRA), pl.col(ROW).alias(SOURCE_ROW), ok.alias("__ok"))
     good = (good.filter(pl.col("__ok")) if bad.height else good).drop("__ok")
-    if schema.kind == Kind.LANES:
-        good = good.with_columns(business_date(pl.col("passed_at")).alias("business_date"))
+    if schema.kind in DATED_BY:  # a passage's or a count interval's local date
+        good = good.with_columns(
+            business_date(pl.col(DATED_BY[schema.kind])).alias("business_date"))
     good = good.select([n for n, _ in table_columns(schema) if n in good.columns])
 
     # Phase 2, refused rows only: the sentence for the first reason, the raw record.

@@ -16,7 +16,7 @@ from etc.codes import Code
 from etc.context import Context
 from etc.settings import Settings
 from ledgers import bank_rules, settlement_rules
-from reconcile import fraud
+from reconcile import cash_share, fraud, hidden
 
 Area = Literal["tags", "money", "fraud"]
 
@@ -56,5 +56,7 @@ RULES: tuple[Rule, ...] = (
     Rule(Code.CLASS_UNDERCHARGE, fraud.class_undercharge, "fraud"),
     Rule(Code.EXEMPT_UNLISTED, fraud.exempt_unlisted, "fraud"),
     Rule(Code.STAFF_OVERRIDE_OUTLIER, fraud.staff_override_outlier, "fraud"),
+    Rule(Code.PASSAGES_HIDDEN, hidden.passages_hidden, "fraud"),
+    Rule(Code.CASH_SHARE_SPIKE, cash_share.cash_share_spike, "fraud"),
 )
 assert [r.code for r in RULES] == list(Code), "every code, once, in the catalogue's order"

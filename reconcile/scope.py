@@ -6,8 +6,10 @@ before them: TAG_POOR_READ over its `poor_read_days` (only at tags with a poor
 read in the window); DOUBLE_CHARGE and TAG_CLONE at a tag's previous passage,
 which matters only when it is closer in time than `double_charge_minutes`, or
 than the farthest two listed stations are apart at `clone_speed_kmh` (farther
-back, neither can fire). So a period read with that look-back finds exactly
-what a run over every loaded row finds (tests/property/test_scoped.py).
+back, neither can fire); CASH_SHARE_SPIKE at each lane's cash share on the
+`cash_lookback_days` before, which the store counts per lane and day. So a
+period read with that look-back finds exactly what a run over every loaded row
+finds (tests/property/test_scoped.py).
 """
 
 from __future__ import annotations
@@ -25,8 +27,9 @@ from reconcile.velocity import haversine_km
 
 def lookback_days(settings: Settings, stations: pl.DataFrame) -> int:
     """Days of passages before a period that its rules read (at least 1: a tag's
-    previous passage may be just before midnight)."""
-    return max(settings.tags.poor_read_days - 1, previous_passage_days(settings, stations))
+    previous passage may be just before midnight), whole or counted."""
+    return max(settings.tags.poor_read_days - 1, previous_passage_days(settings, stations),
+               settings.fraud.cash_lookback_days)
 
 
 def previous_passage_days(settings: Settings, stations: pl.DataFrame) -> int:
@@ -48,11 +51,13 @@ def scope(period: Period, settings: Settings, stations: pl.DataFrame) -> Scope:
     the share is above 0 (cards.quality), so the rest is never read."""
     whole = period.first - timedelta(days=previous_passage_days(settings, stations))
     window = period.first - timedelta(days=settings.tags.poor_read_days - 1)
+    counted = period.first - timedelta(days=settings.fraud.cash_lookback_days)
     if window >= whole:
-        return Scope(period, whole)
+        return Scope(period, whole, lane_days_from=counted)
     if settings.tags.poor_read_share <= 0:
-        return Scope(period, window)
-    return Scope(period, whole, reads_from=window, weak_below=settings.tags.weak_rssi_dbm)
+        return Scope(period, window, lane_days_from=counted)
+    return Scope(period, whole, reads_from=window, weak_below=settings.tags.weak_rssi_dbm,
+                 lane_days_from=counted)
 
 
 def chunks(period: Period, days: int) -> Iterator[Period]:

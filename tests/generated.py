@@ -34,8 +34,9 @@ def _stored(frames: Frames, kind: Kind) -> pl.LazyFrame:
                                  normalise_plate(pl.col(c.name)).alias(c.name))
         elif c.type == "tag":
             df = df.with_columns(pl.col(c.name).str.to_uppercase())
-    if kind is Kind.LANES:
-        df = df.with_columns(local_date(pl.col("passed_at")).alias("business_date"))
+    if kind in (Kind.LANES, Kind.COUNTS):
+        start = "passed_at" if kind is Kind.LANES else "interval_start"
+        df = df.with_columns(local_date(pl.col(start)).alias("business_date"))
     return df
 
 

@@ -122,9 +122,9 @@ def frame(kind: Kind | str, rows: list[dict[str, Any]]) -> pl.LazyFrame:
         elif name.endswith("_raw"):
             data[name] = [r.get(name[:-4]) for r in rows]
             dtypes[name] = pl.String()
-        elif name == "business_date":
-            data[name] = [_value("timestamp", r["passed_at"]).astimezone(LOCAL).date()
-                          for r in rows]
+        elif name == "business_date":  # lanes: of passed_at; counts: of interval_start
+            data[name] = [_value("timestamp", r.get("passed_at") or r["interval_start"])
+                          .astimezone(LOCAL).date() for r in rows]
             dtypes[name] = pl.Date()
         elif name in ("load_id", "source_row"):
             data[name] = list(range(1, len(rows) + 1))
@@ -142,7 +142,7 @@ def inputs(**rows: list[dict[str, Any]]) -> Inputs:
     rows.setdefault("tariffs", [tariff()])
     kinds = {"lanes": Kind.LANES, "tags": Kind.TAGS, "settlements": Kind.SETTLEMENTS,
              "bank": Kind.BANK, "stations": Kind.STATIONS, "tariffs": Kind.TARIFFS,
-             "exemptions": Kind.EXEMPTIONS}
+             "exemptions": Kind.EXEMPTIONS, "counts": Kind.COUNTS, "providers": Kind.PROVIDERS}
     unknown = set(rows) - set(kinds)
     assert not unknown, f"unknown kinds {unknown}"
     return Inputs(**{name: frame(k, rows.get(name, [])) for name, k in kinds.items()})

@@ -39,7 +39,7 @@ def _cell(schema: Schema, col: Column, i: int) -> str:
     if t == "money":
         return str(int(col.min or 0) + 1000 * (i % 50) + 5000)
     if t == "int":
-        return str(i % 7)
+        return str(int(col.min or 0) + i % 7)  # interval_minutes: 1–7
     if t == "float":
         lo = -60.0 if col.min is None else col.min
         hi = -30.0 if col.max is None else col.max
@@ -89,6 +89,14 @@ def tariffs_row(i: int = 0, **o: str) -> dict[str, str]:
 
 def exemptions_row(i: int = 0, **o: str) -> dict[str, str]:
     return valid_row(Kind.EXEMPTIONS, i, **o)
+
+
+def counts_row(i: int = 0, **o: str) -> dict[str, str]:
+    return valid_row(Kind.COUNTS, i, **o)
+
+
+def providers_row(i: int = 0, **o: str) -> dict[str, str]:
+    return valid_row(Kind.PROVIDERS, i, **o)
 
 
 _INT = re.compile(r"[+-]?[0-9]+")

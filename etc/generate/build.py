@@ -13,6 +13,8 @@ import polars as pl
 
 from etc.generate import (
     bank,
+    cash_spike,
+    counts,
     incidents,
     inject_fraud,
     inject_money,
@@ -46,7 +48,9 @@ def build(
     """The sample as canonical frames (see frames.Frames), without writing files.
 
     `passages` is per day. With `anomalies`, every rule code of findings.md is
-    injected `instances(passages × days)` times and recorded in `Frames.truth`.
+    injected `instances(passages × days)` times and recorded in `Frames.truth` —
+    CASH_SHARE_SPIKE only in samples of 8 days or more (it needs 7 earlier days;
+    etc.generate.cash_spike), and up to that many times (lanes must qualify).
     """
     if days < 1:
         raise ValueError("days must be at least 1")
@@ -92,6 +96,8 @@ def build(
     parts = {"lanes": lanes, "items": items, "bank": entries}
     del lanes, items, entries
     frames = assemble(w, parts, ex)
+    frames = cash_spike.inject(frames, seed, k)  # only with 8 days or more
+    frames = counts.add_counts(frames, net.stations, seed, k)
     step("built", 0.9)
     return frames
 

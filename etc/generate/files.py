@@ -35,6 +35,7 @@ from typing import Any
 
 import polars as pl
 
+from etc.generate import counts
 from etc.generate.frames import Frames
 from etc.generate.network import OPERATORS
 from etc.schemas import LOCAL_TZ, Kind
@@ -88,6 +89,8 @@ def write(frames: Frames, out_dir: Path) -> dict[str, list[Path]]:
         write_lanes_day(frames, keys, d, inputs, out)
     write_settlements(frames, settlement_order(frames), inputs, out)
     write_bank(frames.bank, inputs, out)
+    for kind, paths in counts.write(frames, inputs).items():  # the authority's counts
+        out.files[kind] += paths
     return out.files
 
 

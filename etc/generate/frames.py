@@ -7,7 +7,7 @@ are as written in the files (not normalised).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -17,6 +17,7 @@ from etc.generate.network import lane_ids
 from etc.generate.truth import resolve
 from etc.generate.vehicles import Exemptions
 from etc.generate.world import World
+from etc.parse import POLARS_TYPES
 from etc.schemas import SCHEMAS, Kind
 
 TIMESTAMP = pl.Datetime("us", "UTC")
@@ -39,11 +40,20 @@ class Frames:
     days: int
     changes_from: datetime
     """Start of the period (UTC): tag rows from here on are the changes file."""
+    counts: pl.DataFrame = field(default_factory=lambda: empty(Kind.COUNTS))
+    """The road authority's vehicle counts (etc.generate.counts)."""
+    providers: pl.DataFrame = field(default_factory=lambda: empty(Kind.PROVIDERS))
 
     def of(self, kind: Kind) -> pl.DataFrame:
         return {Kind.LANES: self.lanes, Kind.TAGS: self.tags, Kind.SETTLEMENTS: self.settlements,
                 Kind.BANK: self.bank, Kind.STATIONS: self.stations, Kind.TARIFFS: self.tariffs,
-                Kind.EXEMPTIONS: self.exemptions}[kind]
+                Kind.EXEMPTIONS: self.exemptions, Kind.COUNTS: self.counts,
+                Kind.PROVIDERS: self.providers}[kind]
+
+
+def empty(kind: Kind) -> pl.DataFrame:
+    """No rows of a kind, in its canonical columns and types."""
+    return pl.DataFrame(schema={c.name: POLARS_TYPES[c.type] for c in SCHEMAS[kind].columns})
 
 
 def _columns(kind: Kind) -> list[str]:

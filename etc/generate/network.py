@@ -121,6 +121,7 @@ def build_network(rng: np.random.Generator, start: date, days: int) -> Network:
         "name": names,
         "operator_id": [OPERATORS[o][0] for o in ops],
         "account": [OPERATORS[o][2] for o in ops],
+        "operator_name": [OPERATORS[o][1] for o in ops],
         "lat": lat,
         "lon": lon,
         "_corr": corr_a,

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import polars as pl
 
+from etc.generate import counts
 from etc.generate.files import (
     Written,
     lane_keys,
@@ -36,6 +37,7 @@ from etc.generate.files import (
     write_tag_snapshot,
 )
 from etc.generate.frames import Frames
+from etc.schemas import Kind
 
 CUTOFF_HOUR = 6
 """Night D takes what arrived before D+1 at this local hour."""
@@ -86,4 +88,8 @@ def write_nights(frames: Frames, out_dir: Path) -> tuple[list[Path], dict[str, l
                           skip_empty=True)
         write_bank(bank.filter(pl.col("_n") == d).drop("_n"), folder, out, stamp,
                    skip_empty=True)
+        if d == 0:  # the providers list with the reference data
+            for kind, paths in counts.write_providers(frames, folder, stamp).items():
+                out.files[kind] += paths
+        out.files[Kind.COUNTS.value] += counts.write_day(frames, d, folder)
     return nights, out.files

@@ -131,6 +131,8 @@ def create(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(LOADS_DDL)
     for schema in SCHEMAS.values():
         con.execute(_ddl(schema))
+        for name, sql in table_columns(schema):  # a column added since the store was made
+            con.execute(f"ALTER TABLE {schema.table} ADD COLUMN IF NOT EXISTS {q(name)} {sql}")
     con.execute(RUNS_DDL)
     for name, columns in RUN_TABLES.items():
         con.execute(_run_ddl(name, columns))

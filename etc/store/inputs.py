@@ -15,7 +15,7 @@ from datetime import date, datetime
 
 import polars as pl
 
-from etc.context import BATCH_PART_SCHEMA, Inputs, Scope
+from etc.context import BATCH_PART_SCHEMA, LANE_DAY_SCHEMA, Inputs, Scope
 from etc.localtime import start_of
 from etc.schemas import EXTRA, LOAD_ID, SCHEMAS, SOURCE_ROW, Kind, table_columns
 from etc.store.connection import Connection
@@ -24,7 +24,7 @@ from etc.store.ddl import q
 INPUT_KINDS: dict[str, Kind] = {
     "lanes": Kind.LANES, "tags": Kind.TAGS, "settlements": Kind.SETTLEMENTS,
     "bank": Kind.BANK, "stations": Kind.STATIONS, "tariffs": Kind.TARIFFS,
-    "exemptions": Kind.EXEMPTIONS,
+    "exemptions": Kind.EXEMPTIONS, "counts": Kind.COUNTS, "providers": Kind.PROVIDERS,
 }
 """etc.context.Inputs field → the kind whose table fills it."""
 
@@ -32,6 +32,13 @@ BATCH_PARTS = ("SELECT batch_id, provider_id, station_id, sum(items)::BIGINT AS 
                "sum(gross_vnd)::BIGINT AS gross_vnd, sum(fee_vnd)::BIGINT AS fee_vnd, "
                "max(last_settled_at) AS last_settled_at FROM batch_parts "
                "GROUP BY batch_id, provider_id, station_id")
+
+
+LANE_DAYS = ("SELECT station_id, lane_id, business_date, count(*) AS passages, "
+             "count(*) FILTER (WHERE payment_method = 'CASH') AS cash, "
+             "coalesce(sum(amount_vnd) FILTER (WHERE payment_method = 'CASH'), 0) AS cash_vnd "
+             "FROM lanes WHERE business_date >= $1 AND business_date < $2 "
+             "GROUP BY station_id, lane_id, business_date")
 
 
 def rule_columns(kind: Kind) -> list[str]:
@@ -72,10 +79,17 @@ class InputReads(Connection):
             sql["tags"], params["tags"] = _tags_in_force(start_of(scope.first_read),
                                                          start_of(scope.period.last, 1))
             sql["settlements"], params["settlements"] = _period_items(scope)
+            sql["counts"] += " WHERE business_date BETWEEN $1 AND $2"
+            params["counts"] = [scope.period.first, scope.period.last]
         frames = {field: self._frame(sql[field], params.get(field)).lazy()
                   for field in INPUT_KINDS}
         parts = self._frame(BATCH_PARTS).cast(BATCH_PART_SCHEMA)  # type: ignore[arg-type]
-        return Inputs(**frames, batch_parts=parts.lazy() if scope is not None else None)
+        lane_days = None
+        if scope is not None and scope.lane_days_from is not None:
+            lane_days = self._frame(LANE_DAYS, [scope.lane_days_from, scope.period.first]).cast(
+                LANE_DAY_SCHEMA).lazy()  # type: ignore[arg-type]
+        return Inputs(**frames, batch_parts=parts.lazy() if scope is not None else None,
+                      lane_days=lane_days)
 
     def batch_items(self, batch_ids: list[str]) -> pl.DataFrame:
         """Every item (settlement_id, batch_id, amount_vnd, fee_vnd) of these batches."""

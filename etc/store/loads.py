@@ -189,7 +189,7 @@ class Loads(Connection):
             return "concat_ws('; ', " + ", ".join(parts) + ")"
 
         key_text = " || ', ' || ".join(
-            f"'{k}=' || CAST(i.{q(k)} AS VARCHAR)" for k in schema.key)
+            f"'{k}=' || coalesce(CAST(i.{q(k)} AS VARCHAR), 'empty')" for k in schema.key)
         raw_json = "json_object(" + ", ".join(
             f"'{c}', CAST(i.{q(c)} AS VARCHAR)" for c in content) + ")::VARCHAR"
         firsts = (f"LEFT JOIN (SELECT * FROM __inc WHERE __rn = 1) f ON {_on(schema, 'f', 'i')}"
@@ -215,7 +215,11 @@ class Loads(Connection):
     # ---- reconciliation runs -------------------------------------------------
 
 def _on(schema: Schema, a: str, b: str) -> str:
-    return " AND ".join(f"{a}.{q(k)} = {b}.{q(k)}" for k in schema.key)
+    """Key equality; a key column that may be empty (counts: vehicle_class, source)
+    matches empty to empty."""
+    return " AND ".join(
+        f"{a}.{q(k)} {'=' if schema.column(k).required else 'IS NOT DISTINCT FROM'} {b}.{q(k)}"
+        for k in schema.key)
 
 
 def _same(schema: Schema, a: str, b: str) -> str:

@@ -117,12 +117,8 @@ def test_an_inbox_whose_archive_is_a_file_is_refused_before_loading(
 
 
 def test_below_the_threshold_a_night_exits_0(sample: Sample, tmp_path: Path) -> None:
-    config = tmp_path / "calm.toml"
-    levels = "\n".join(f'{c.value} = "LOW"' for c in Code)
-    config.write_text(f'[severity]\nfail_at = "CRITICAL"\nraise_at_vnd = 0\n'
-                      f"[severity.codes]\n{levels}\n", encoding="utf-8")
     inbox = inbox_of(sample, tmp_path)
-    assert night(tmp_path, inbox, D1, "--config", str(config)) == 0
+    assert night(tmp_path, inbox, D1, "--config", str(_lenient(tmp_path))) == 0
     summary = json.loads((tmp_path / "out" / D1 / "summary.json").read_text(encoding="utf-8"))
     assert (summary["exit_status"], summary["failing"], summary["fail_at"]) == (0, 0, "CRITICAL")
     assert summary["by_severity"]["LOW"]["findings"] == summary["findings"] > 0
@@ -154,3 +150,52 @@ def test_the_second_night_carries_and_resolves(sample: Sample, tmp_path: Path) -
     assert len(open_rows) == life["open"] > 0 and len(resolved) == life["resolved"] > 0
     assert set(open_rows) <= earlier and set(resolved) <= earlier
     assert all(from_first for s, _, _, from_first in rows if s != "NEW")
+
+
+def test_a_night_without_passages_fails_and_resolves_nothing(
+        sample: Sample, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    inbox = inbox_of(sample, tmp_path)
+    assert night(tmp_path, inbox, D1) == 1
+    assert night(tmp_path, inbox, D2) == 1  # both dates reconciled: nothing to look back at
+    before = tables(tmp_path / "etc.duckdb")
+    empty = tmp_path / "empty-inbox"
+    empty.mkdir()
+    capsys.readouterr()
+    assert night(tmp_path, empty, "2026-11-09") == 1
+    err = capsys.readouterr().err
+    assert "etc: no passages are loaded for 2026-11-09: nothing to reconcile" in err
+    summary = json.loads((tmp_path / "out" / "2026-11-09" / "summary.json").read_text())
+    assert summary["run_id"] is None and summary["exit_status"] == 1
+    assert summary["problems"] == ["no passages are loaded for 2026-11-09: nothing to reconcile"]
+    assert summary["outputs"] == [] and summary["findings"] == summary["passages"] == 0
+    assert sorted(p.name for p in (tmp_path / "out" / "2026-11-09").iterdir()) == [
+        "summary.json"]
+    after = tables(tmp_path / "etc.duckdb")
+    assert after["runs"] == before["runs"] and after["lifecycle"] == before["lifecycle"]
+
+
+def test_a_night_whose_lanes_file_is_refused_fails_saying_so(
+        sample: Sample, tmp_path: Path) -> None:
+    inbox = inbox_of(sample, tmp_path)
+    lanes = next(p for p in inbox.iterdir() if p.name.startswith("lanes_") and
+                 p.suffix == ".csv" and "resend" not in p.name)
+    data = lanes.read_bytes()
+    lines = data.split(b"\n")
+    lines[2] = lines[2][:5] + b"\xff" + lines[2][5:]  # not UTF-8: the whole file is refused
+    lanes.write_bytes(b"\n".join(lines))
+    assert night(tmp_path, inbox, D1, "--config", str(_lenient(tmp_path))) == 1
+    summary = json.loads((tmp_path / "out" / D1 / "summary.json").read_text())
+    assert summary["failing"] == 0, "nothing at or above fail_at: the refusal fails the night"
+    [problem] = summary["problems"]
+    assert problem.startswith(f"the lanes file {lanes.name} was refused: ")
+    assert "not UTF-8" in problem
+    assert lanes.name in {r["file"] for r in summary["refused"]}
+
+
+def _lenient(root: Path) -> Path:
+    """Settings under which no finding fails a night."""
+    config = root / "lenient.toml"
+    config.write_text('[severity]\nfail_at = "CRITICAL"\nraise_at_vnd = 0\n'
+                      + "[severity.codes]\n" + "".join(f'{c.value} = "LOW"\n' for c in Code),
+                      encoding="utf-8")
+    return config

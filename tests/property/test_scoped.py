@@ -111,15 +111,40 @@ def test_passages_before_the_period_count_where_the_rules_look_back(tmp_path: Pa
             _same(scoped, whole, pl.col("business_date") == d2)
 
 
+def test_a_cash_spike_is_judged_on_the_counted_days_before(tmp_path: Path) -> None:
+    """CASH_SHARE_SPIKE reads 28 days before a date: a run of the date alone gets
+    them counted per lane and day from the store, and finds what a run over every
+    row finds (the generator injects a spike in samples of 8 days or more)."""
+    store, period = _store(tmp_path, 9, days=9, passages=1500)
+    cfg = Settings()
+    as_of = datetime(2026, 12, 1, tzinfo=UTC)
+    with store:
+        whole = compute(store.inputs(), period, cfg, "R", as_of)
+        spikes = whole.findings.filter(pl.col("code") == "CASH_SHARE_SPIKE")
+        assert spikes.height, "the sample holds a cash spike"
+        stations = store.table("stations").collect()
+        for day in sorted(set(spikes["business_date"])):
+            one = Period(day, day)
+            scoped = store.inputs(scope(one, cfg, stations))
+            assert scoped.lane_days is not None
+            assert scoped.lanes.select(pl.col("business_date").min()).collect().item() > (
+                day - timedelta(days=cfg.fraud.cash_lookback_days)), "counted, not read"
+            _same(compute(scoped, one, cfg, "R", as_of, batch_items=store.batch_items), whole,
+                  pl.col("business_date") == day)
+
+
 def test_the_look_back_covers_the_rules_windows(tmp_path: Path) -> None:
     store, _ = _store(tmp_path, 3, days=1, passages=300)
     with store:
         stations = store.table("stations").collect()
-    assert lookback_days(Settings(), stations) == 6  # TAG_POOR_READ: 7 days
-    one_day = Settings(tags={"poor_read_days": 1})  # type: ignore[arg-type]
+    assert lookback_days(Settings(), stations) == 28  # CASH_SHARE_SPIKE's days before
+    short = {"cash_lookback_days": 1}
+    assert lookback_days(Settings(fraud=short), stations) == 6  # type: ignore[arg-type]
+    one_day = Settings(tags={"poor_read_days": 1}, fraud=short)  # type: ignore[arg-type]
     # the farthest stations are ~1,700 km apart: 150 km/h needs the day before
     assert lookback_days(one_day, stations) == 1
-    slow = Settings(tags={"poor_read_days": 1}, fraud={"clone_speed_kmh": 20.0})  # type: ignore[arg-type]
+    slow = Settings(tags={"poor_read_days": 1},  # type: ignore[arg-type]
+                    fraud={**short, "clone_speed_kmh": 20.0})
     assert lookback_days(slow, stations) >= 3
     assert lookback_days(one_day, stations.clear()) == 1
 

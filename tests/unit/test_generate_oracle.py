@@ -183,10 +183,54 @@ def fraud_rules(f: Frames, lt: pl.DataFrame) -> set[tuple[object, ...]]:
               .with_columns(pl.col("n").median().over("bd", "station_id").alias("m")))
     out |= keyed(counts.filter((pl.col("n") >= 10) & (pl.col("n") >= 5 * pl.col("m"))),
                  "STAFF_OVERRIDE_OUTLIER", "staff_id", "bd")
+    return out | counts_rules(f, lt)
+
+
+def counts_rules(f: Frames, lt: pl.DataFrame) -> set[tuple[object, ...]]:
+    """PASSAGES_HIDDEN by an inequality join of passages into intervals (the rule
+    uses an as-of join); CASH_SHARE_SPIKE by a loop over each lane's days."""
+    out: set[tuple[object, ...]] = set()
+    iv = (f.counts.group_by("station_id", "lane_id", "source", "interval_start",
+                            "interval_minutes")
+          .agg(pl.col("vehicles").sum().alias("counted"))
+          .with_columns((pl.col("interval_start") + pl.duration(
+              minutes=pl.col("interval_minutes"))).alias("end"),
+              bdate("interval_start").alias("bd"), pl.int_range(pl.len()).alias("iv")))
+    inside = (lt.select("station_id", "lane_id", "passed_at")
+              .join_where(iv.select("station_id", "lane_id", "interval_start", "end", "iv")
+                          .rename({"station_id": "s", "lane_id": "l"}),
+                          pl.col("station_id") == pl.col("s"), pl.col("lane_id") == pl.col("l"),
+                          pl.col("passed_at") >= pl.col("interval_start"),
+                          pl.col("passed_at") < pl.col("end"))
+              .group_by("iv").agg(pl.len().alias("rec")))
+    days = (iv.join(inside, on="iv", how="left").with_columns(pl.col("rec").fill_null(0))
+            .group_by("station_id", "lane_id", "source", "bd")
+            .agg(pl.col("counted").sum(), pl.col("rec").sum()))
+    hidden = days.filter((pl.col("counted") - pl.col("rec") >= 20)
+                         & (pl.col("counted") - pl.col("rec") >= 0.02 * pl.col("rec")))
+    out |= keyed(hidden, "PASSAGES_HIDDEN", "station_id", "lane_id", "bd")
+    shares: dict[tuple[str, str], dict[object, tuple[int, int]]] = {}
+    daily = lt.group_by("station_id", "lane_id", "bd").agg(
+        pl.len().alias("n"), (pl.col("payment_method") == "CASH").sum().alias("cash"))
+    for sid, lid, bd, n, cash in daily.iter_rows():
+        shares.setdefault((sid, lid), {})[bd] = (n, cash)
+    for (sid, lid), by_day in shares.items():
+        for bd, (n, cash) in by_day.items():
+            before = sorted(c / m for d, (m, c) in by_day.items() if 1 <= (bd - d).days <= 28)
+            if len(before) < 7:
+                continue
+            mid = len(before) // 2
+            med = before[mid] if len(before) % 2 else (before[mid - 1] + before[mid]) / 2
+            share = cash / n
+            if share >= 3 * med - 1e-9 and share - med >= 0.10 - 1e-9 \
+                    and cash - round(med * n) >= 20:
+                out.add(("CASH_SHARE_SPIKE", sid, lid, bd))
     return out
 
 
 KEYS = {
+    "PASSAGES_HIDDEN": ("station_id", "lane_id", "business_date"),
+    "CASH_SHARE_SPIKE": ("station_id", "lane_id", "business_date"),
     "TAG_POOR_READ": ("tag_id", "business_date"), "PLATE_MULTI_TAG": ("plate", "business_date"),
     "LANE_READ_DEGRADED": ("station_id", "lane_id", "business_date"),
     "STAFF_OVERRIDE_OUTLIER": ("staff_id", "business_date"),

@@ -62,7 +62,7 @@ def test_identity_is_code_and_key_without_the_date() -> None:
     assert frame.select(identity())["identity"].to_list() == [
         "txn_id=T1", "station_id=ST01|lane_id=L02", "plate=51H12345", "entry_id=ACC/E1"]
     assert {"PLATE_MULTI_TAG", "TAG_POOR_READ", "LANE_READ_DEGRADED",
-            "STAFF_OVERRIDE_OUTLIER"} == PER_DATE
+            "STAFF_OVERRIDE_OUTLIER", "PASSAGES_HIDDEN", "CASH_SHARE_SPIKE"} == PER_DATE
 
 
 def test_a_first_finding_is_new_and_found_again_is_open_with_days_open() -> None:

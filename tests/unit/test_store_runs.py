@@ -335,7 +335,9 @@ def test_inputs_are_the_stored_rows_whatever_the_load_order(tmp_path: Path) -> N
                 (1, order[0].name, "stations"), (2, order[1].name, "stations")]
     assert frames[0].sort("station_id").equals(frames[1].sort("station_id"))
     assert sorted(frames[0]["station_id"]) == ["S1", "S2", "S5", "S9"]
-    assert frames[0].columns == ["station_id", "name", "operator_id", "account", "lat", "lon"]
+    assert frames[0].columns == ["station_id", "name", "operator_id", "account", "lat", "lon",
+                                 "operator_name"]
+    assert frames[0]["operator_name"].to_list() == [None] * 4  # optional, absent here
 
 
 def test_inputs_carry_canonical_and_derived_columns_only(store: Store) -> None:
