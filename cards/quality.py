@@ -59,10 +59,10 @@ def tag_poor_read(ctx: Context, cfg: TagSettings) -> pl.LazyFrame:
            & pl.col("business_date").is_between(pl.lit(dates[0] - span), pl.lit(dates[-1])))
     bad = unread() | weak(cfg)
     key = tag_key(pl.col("tag_id"), ok=pl.col("tag_ok")).alias("_key")
-    rows = ctx.passages.filter(counted).select(key, "business_date", "passed_at", bad.alias("bad"),
+    rows = ctx.history().filter(counted).select(key, "business_date", "passed_at", bad.alias("bad"),
                                            "tag_id", "tag_provider_id")
     if cfg.poor_read_share > 0:
-        suspects = ctx.passages.filter(counted & bad).select(key).unique()
+        suspects = ctx.history().filter(counted & bad).select(key).unique()
         rows = rows.join(suspects, on="_key", how="semi")
     rows = rows.cache()
     daily = rows.group_by("_key", "business_date").agg(

@@ -100,20 +100,23 @@ BATCH_PART_SCHEMA: dict[str, pl.DataType] = {
 
 @dataclass(frozen=True)
 class Scope:
-    """What a run over `period` reads of the store: every passage of the business
-    dates `lanes_from` … `period.last` (the period and the look-back its rules
-    need at every passage); before that, from `reads_from`, only the ETC passages
-    of tags that had a poor read — read_count 0 or rssi_dbm below `weak_below` —
-    somewhere from `reads_from` to the period's end (what a tag-quality window
-    needs; None: none); the lanes' daily counts from `lane_days_from`; the tag
-    rows in force at some instant of those dates, the settlement items of the
-    period's passages and those of the period's days that name no passage; the
-    small tables whole."""
+    """What a run over `period` reads of the store: every passage of its dates;
+    before them, the ETC passages from `lanes_from`, in the `prior_hours` before
+    the period, of the tags that pass in the period (a tag's previous passage),
+    and from `reads_from` those of the tags
+    that had a poor read somewhere from `reads_from` to the period's end —
+    read_count 0 or rssi_dbm below `weak_below`; every tag when `weak_below` is
+    None (what a tag-quality window needs); the lanes' daily counts from
+    `lane_days_from`; the tag rows in force at some instant of those dates; the
+    settlement items of the period's passages and those of the period's days
+    that name no passage; the small tables whole."""
 
     period: Period
     lanes_from: date
     reads_from: date | None = None
-    weak_below: float = 0.0
+    weak_below: float | None = 0.0
+    prior_hours: float = 24.0
+    """Of a tag's previous passages, those of the hours before the period only."""
     lane_days_from: date | None = None
     """Passages per lane and day (etc.context.Inputs.lane_days) from this date to
     the day before the period; None: none."""
@@ -121,21 +124,23 @@ class Scope:
     def __post_init__(self) -> None:
         if self.lanes_from > self.period.first:
             raise ValueError(f"look-back starts ({self.lanes_from}) after the period")
-        if self.reads_from is not None and self.reads_from > self.lanes_from:
-            raise ValueError(f"poor-read look-back ({self.reads_from}) after {self.lanes_from}")
+        if self.reads_from is not None and self.reads_from > self.period.first:
+            raise ValueError(f"poor-read look-back ({self.reads_from}) after the period")
 
     @property
     def first_read(self) -> date:
         """The first business date any passage is read of."""
-        return self.lanes_from if self.reads_from is None else self.reads_from
+        return self.lanes_from if self.reads_from is None else min(self.lanes_from,
+                                                                   self.reads_from)
 
 
 @dataclass(frozen=True)
 class Context:
     """Everything a rule may read.
 
-    passages — one row per loaded passage (all dates; rules report only the
-      period's): every lanes column (txn_key included), plus
+    passages — one row per passage read of the period's dates (and, read whole, of
+      those after it; `earlier` holds those before): every lanes column (txn_key
+      included), plus
         tag_ok            Boolean  tag_id is 24 hex characters
         tag_status        String   status of the tag row in force at passed_at
                                    (latest valid_from <= passed_at), null if none
@@ -173,7 +178,17 @@ class Context:
     items: pl.LazyFrame
     batches: pl.LazyFrame
     credits: pl.LazyFrame
+    earlier: pl.LazyFrame | None = None
+    """The passages before the period that were read, in `passages`' columns: all
+    of them when the inputs were read whole, only the look-back when scoped
+    (etc.context.Scope). Only the rules that look back read them (`history`)."""
     batch_items: pl.LazyFrame | None = None
     """Every item (settlement_id, batch_id, amount_vnd, fee_vnd) of the batches
     paid another sum than their net, when `items` may not hold all of them (a
     scoped run): a credit is spread over all the items of its batch."""
+
+    def history(self) -> pl.LazyFrame:
+        """`earlier` and `passages` together: what a rule that looks back before the
+        period reads (TAG_POOR_READ's window, a tag's previous passage)."""
+        return self.passages if self.earlier is None else pl.concat([self.earlier,
+                                                                     self.passages])

@@ -46,7 +46,7 @@ def cash_share_spike(ctx: Context, cfg: FraudSettings) -> pl.LazyFrame:
     gives the cash passages beyond the usual share and their amount. It does not
     compare a lane with the station's other lanes. Both limits are inclusive, with
     cards.quality's slack for float rounding (0.30 is 3 × 0.10)."""
-    daily = daily_cash_shares(ctx.passages)
+    daily = daily_cash_shares(ctx.history())
     today = daily.filter(ctx.period.holds(pl.col("business_date")))
     if ctx.inputs.lane_days is not None:  # a scoped run: the days before come counted
         past = ctx.inputs.lane_days.filter(pl.col("business_date") < ctx.period.first)

@@ -25,6 +25,8 @@ BatchItems = Callable[[list[str]], pl.DataFrame]
 def prepare(inputs: Inputs, period: Period, settings: Settings,
             batch_items: BatchItems | None = None) -> Context:
     """The context of a run over `period`: shared frames computed and held in memory.
+    Items are matched against every passage read; the passages before the period go
+    to `earlier`, which only the rules that look back read.
 
     Inputs read whole hold every item of every batch. Scoped inputs (etc.context.Scope)
     hold the period's items and the batches' sums (`batch_parts`); then `batch_items`
@@ -45,10 +47,12 @@ def prepare(inputs: Inputs, period: Period, settings: Settings,
                   .join(items_df.lazy().select("batch_id").unique(), on="batch_id", how="semi")
                   .collect())
         whole = batch_items(sorted(spread["batch_id"].to_list())).lazy()
+    before = pl.col("business_date") < period.first
     return Context(
         period=period,
         inputs=inputs,
-        passages=passages_df.lazy(),
+        passages=passages_df.filter(~before).lazy(),
+        earlier=passages_df.filter(before).lazy(),
         items=items_df.lazy(),
         batches=batches_df.lazy(),
         credits=credits_df.lazy(),

@@ -35,29 +35,36 @@ def lookback_days(settings: Settings, stations: pl.DataFrame) -> int:
 def previous_passage_days(settings: Settings, stations: pl.DataFrame) -> int:
     """Days before a period in which a tag's previous passage can still make a
     DOUBLE_CHARGE or a TAG_CLONE (at least 1)."""
+    return max(math.ceil(previous_passage_hours(settings, stations) / 24), 1)
+
+
+def previous_passage_hours(settings: Settings, stations: pl.DataFrame) -> float:
+    """Hours within which a tag's previous passage can make a DOUBLE_CHARGE (its
+    minutes) or a TAG_CLONE (the farthest two listed stations at clone speed),
+    with a second of room for rounding."""
     geo = stations.select("lat", "lon").drop_nulls()
     km = geo.join(geo, how="cross", suffix="_b").select(
         haversine_km(pl.col("lat"), pl.col("lon"), pl.col("lat_b"), pl.col("lon_b")).max()
     ).item() if geo.height else 0.0
-    hours = max(float(km or 0.0) / settings.fraud.clone_speed_kmh,
-                settings.fraud.double_charge_minutes / 60)
-    return max(math.ceil(hours / 24), 1)
+    return max(float(km or 0.0) * (1 + 1e-6) / settings.fraud.clone_speed_kmh,
+               settings.fraud.double_charge_minutes / 60) + 1 / 3600
 
 
 def scope(period: Period, settings: Settings, stations: pl.DataFrame) -> Scope:
-    """What a run over `period` reads: every passage of the days a previous passage
-    can matter; further back, over TAG_POOR_READ's window, only the passages of
-    tags with an unread or weak read in it — a tag without one cannot fire when
-    the share is above 0 (cards.quality), so the rest is never read."""
+    """What a run over `period` reads: its passages; before them, the ETC passages
+    of its tags over the days a previous passage can matter, and over
+    TAG_POOR_READ's window those of the tags with an unread or weak read in it — a
+    tag without one cannot fire when the share is above 0 (cards.quality), so the
+    rest is never read (with a share of 0, every tag's)."""
     whole = period.first - timedelta(days=previous_passage_days(settings, stations))
-    window = period.first - timedelta(days=settings.tags.poor_read_days - 1)
     counted = period.first - timedelta(days=settings.fraud.cash_lookback_days)
-    if window >= whole:
-        return Scope(period, whole, lane_days_from=counted)
-    if settings.tags.poor_read_share <= 0:
-        return Scope(period, window, lane_days_from=counted)
-    return Scope(period, whole, reads_from=window, weak_below=settings.tags.weak_rssi_dbm,
-                 lane_days_from=counted)
+    hours = previous_passage_hours(settings, stations)
+    if settings.tags.poor_read_days <= 1:
+        return Scope(period, whole, lane_days_from=counted, prior_hours=hours)
+    window = period.first - timedelta(days=settings.tags.poor_read_days - 1)
+    weak = None if settings.tags.poor_read_share <= 0 else settings.tags.weak_rssi_dbm
+    return Scope(period, whole, reads_from=window, weak_below=weak, lane_days_from=counted,
+                 prior_hours=hours)
 
 
 def chunks(period: Period, days: int) -> Iterator[Period]:

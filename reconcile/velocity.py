@@ -172,7 +172,7 @@ def double_charge(ctx: Context, cfg: FraudSettings) -> pl.LazyFrame:
     (A, VOID B, C at one station a minute apart: no finding); passages without a
     tag id are never paired."""
     window = timedelta(minutes=cfg.double_charge_minutes)
-    passages = tagged(ctx.passages)
+    passages = tagged(ctx.history())
     pairs = tag_pairs(passages, _repeats(passages, window.total_seconds())).filter(
         (pl.col("station_id") == pl.col("station_id_prev"))
         & pl.col("charged") & pl.col("charged_prev") & (pl.col("gap") <= window))
@@ -201,7 +201,7 @@ def tag_clone(ctx: Context, cfg: FraudSettings) -> pl.LazyFrame:
     money at risk: its amount. Compares with the previous passage only, charged or
     not; a station missing from the stations list never fires."""
     geo = ctx.inputs.stations.select("station_id", "lat", "lon")
-    passages = tagged(ctx.passages)
+    passages = tagged(ctx.history())
     suspects = _leaps(passages, ctx.inputs.stations, cfg.clone_speed_kmh)
     pairs = (
         tag_pairs(passages, suspects).filter(pl.col("station_id") != pl.col("station_id_prev"))

@@ -9,7 +9,8 @@ together or not at all.
 Per reconciliation run: `runs` (the manifest, one row per run) and `findings`,
 `pending`, `matches`, `dispositions`, `tieouts`, `traffic` and `lifecycle`, each
 led by `run_id` (their columns are the Polars schemas of etc.findings and
-etc.outputs). A run is written in one transaction; writing a run id again
+etc.outputs). A run is written piece by piece and exists once its `runs` row,
+written last, does (`runs_writing` marks it until then); writing a run id again
 replaces that run.
 
     ddl.py         the tables
@@ -21,6 +22,8 @@ replaces that run.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from etc.manifests import LoadRef, RunManifest, RunRow
 from etc.store.arrivals import Arrivals
@@ -34,4 +37,9 @@ __all__ = ["FINDING_ORDER", "INPUT_KINDS", "RUN_TABLES", "LoadCounts", "LoadRef"
 
 
 class Store(Loads, InputReads, Runs, Arrivals):
-    """An open DuckDB file. Use as a context manager, or call `close()`."""
+    """An open DuckDB file. Use as a context manager, or call `close()`. Opening it
+    clears what a run writer killed midway left (Runs.clear_unfinished_runs)."""
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        super().__init__(path, create=create)
+        self.clear_unfinished_runs()

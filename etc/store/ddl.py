@@ -129,16 +129,22 @@ def _run_ddl(name: str, schema: Mapping[str, pl.DataType]) -> str:
 def create(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table that is missing (an existing store keeps its rows)."""
     con.execute(LOADS_DDL)
+    have = set(con.execute("SELECT table_name, column_name FROM duckdb_columns() "
+                           "WHERE database_name = current_database()").fetchall())
     for schema in SCHEMAS.values():
         con.execute(_ddl(schema))
         for name, sql in table_columns(schema):  # a column added since the store was made
-            con.execute(f"ALTER TABLE {schema.table} ADD COLUMN IF NOT EXISTS {q(name)} {sql}")
+            if (schema.table, name) not in have and any(t == schema.table for t, _ in have):
+                con.execute(f"ALTER TABLE {schema.table} ADD COLUMN {q(name)} {sql}")
     con.execute(RUNS_DDL)
     for name, columns in RUN_TABLES.items():
         con.execute(_run_ddl(name, columns))
     for column, sql in RUNS_ADDED:
-        con.execute(f"ALTER TABLE runs ADD COLUMN IF NOT EXISTS {column} {sql}")
+        if ("runs", column) not in have:
+            con.execute(f"ALTER TABLE runs ADD COLUMN {column} {sql}")
     con.execute(BATCH_PARTS_DDL)
+    con.execute("CREATE TABLE IF NOT EXISTS runs_writing (run_id VARCHAR NOT NULL, "
+                "started_at TIMESTAMPTZ NOT NULL)")
     _upgrade(con)
 
 

@@ -11,7 +11,7 @@ read whole: bank matching then sees exactly what an unscoped run sees.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import polars as pl
 
@@ -123,17 +123,29 @@ class InputReads(Connection):
 
 
 def _scoped_lanes(select: str, scope: Scope) -> tuple[str, list[object]]:
-    """Every passage from `lanes_from` to the period's end; before, from
-    `reads_from`, the ETC passages of tags with a poor read in the whole window."""
-    whole = f"{select} WHERE business_date BETWEEN $1 AND $2"
-    if scope.reads_from is None or scope.reads_from == scope.lanes_from:
-        lo = scope.first_read
-        return whole, [lo, scope.period.last]
-    poor = ("SELECT DISTINCT tag_id FROM lanes WHERE business_date BETWEEN $3 AND $2 "
-            "AND payment_method = 'ETC' AND (read_count = 0 OR rssi_dbm < $4)")
-    return (f"{whole} UNION ALL {select} WHERE business_date >= $3 AND business_date < $1 "
-            f"AND payment_method = 'ETC' AND tag_id IN ({poor})",
-            [scope.lanes_from, scope.period.last, scope.reads_from, scope.weak_below])
+    """The period's passages, and before them only the ETC passages its rules can
+    pair with: from `lanes_from`, in the `prior_hours` before the period, of tags
+    that pass in the period; from `reads_from`, of tags with a poor read in the
+    window (etc.context.Scope)."""
+    first, last = scope.period.first, scope.period.last
+    params: list[object] = [first, last, scope.first_read, first]
+
+    def etc_tags(since: date, poor: bool) -> str:
+        params.extend([since, last])
+        sql = ("SELECT tag_id FROM lanes WHERE business_date BETWEEN ? AND ? "
+               "AND payment_method = 'ETC'")
+        if poor and scope.weak_below is not None:
+            params.append(scope.weak_below)
+            sql += " AND (read_count = 0 OR rssi_dbm < ?)"
+        return sql
+
+    params.extend([scope.lanes_from, start_of(first) - timedelta(hours=scope.prior_hours)])
+    earlier = f"business_date >= ? AND passed_at >= ? AND tag_id IN ({etc_tags(first, False)})"
+    if scope.reads_from is not None:
+        earlier = f"({earlier}) OR tag_id IN ({etc_tags(scope.reads_from, True)})"
+    return (f"{select} WHERE business_date BETWEEN ? AND ? UNION ALL {select} "
+            f"WHERE business_date >= ? AND business_date < ? AND payment_method = 'ETC' "
+            f"AND ({earlier})", params)
 
 
 def _tags_in_force(lo: datetime, hi: datetime) -> tuple[str, list[object]]:
@@ -156,10 +168,10 @@ def _period_items(scope: Scope) -> tuple[str, list[object]]:
     return (f"""
         WITH p AS (SELECT txn_id, rowid::BIGINT AS txn_key FROM lanes
                    WHERE business_date BETWEEN $1 AND $2),
-        orphan AS (SELECT DISTINCT s.txn_id FROM settlements s
-                   WHERE s.settled_at >= $3 AND s.settled_at < $4
-                   AND NOT EXISTS (SELECT 1 FROM lanes l WHERE l.txn_id = s.txn_id))
+        orphan AS (SELECT DISTINCT txn_id FROM (SELECT txn_id FROM settlements
+                   WHERE settled_at >= $3 AND settled_at < $4) s ANTI JOIN lanes USING (txn_id))
         SELECT {cols}, p.txn_key FROM settlements s JOIN p USING (txn_id)
         UNION ALL
-        SELECT {cols}, NULL::BIGINT AS txn_key FROM settlements s JOIN orphan USING (txn_id)
+        SELECT {cols}, NULL::BIGINT AS txn_key FROM settlements s
+        WHERE s.txn_id IN (SELECT txn_id FROM orphan)
         """, [first, last, start_of(first), start_of(last, 1)])

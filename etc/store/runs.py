@@ -1,5 +1,5 @@
 """Reconciliation runs in the store: writing one (its `runs` row and its rows of
-the per-run tables, in one transaction) and reading runs back."""
+the per-run tables, its `runs` row last) and reading runs back."""
 
 from __future__ import annotations
 
@@ -32,8 +32,8 @@ class Runs(Connection):
         return tuple(LoadRef(int(i), str(f), str(h), str(k)) for i, f, h, k in rows)
 
     def write_run(self, manifest: RunManifest, tables: Mapping[str, pl.DataFrame]) -> None:
-        """Store a run in one transaction: its manifest and its rows of each per-run
-        table (RUN_TABLES; a table not given gets none), all or nothing."""
+        """Store a run: its manifest and its rows of each per-run table (RUN_TABLES; a
+        table not given gets none), all or nothing (see `writing_run`)."""
         with self.writing_run(manifest.run_id) as add:
             for table, frame in tables.items():
                 add(table, frame)
@@ -41,20 +41,51 @@ class Runs(Connection):
 
     @contextmanager
     def writing_run(self, run_id: str) -> Iterator[Callable[[str, pl.DataFrame], None]]:
-        """Write a run piece by piece in one transaction: the rows of an earlier run
-        with the same id are removed, `add(table, frame)` appends rows to a per-run
-        table (every row with `run_id`; other columns cast to the table's types, a
-        missing column is a StoreError), and the `runs` row must be written last
-        with `_finish_run` — else nothing of the run is kept."""
+        """Write a run piece by piece: the rows of an earlier run with the same id
+        (the same inputs, settings, as-of and code) are removed, `add(table, frame)`
+        appends rows to a per-run table (every row with `run_id`; other columns cast
+        to the table's types, a missing column is a StoreError), and the `runs` row
+        must be written last, with `_finish_run`.
+
+        Each piece is committed as it comes, so that a long period's rows do not
+        wait in memory for one commit; the run exists for readers only once its
+        `runs` row is written. Until then it is marked in `runs_writing`: if
+        anything fails (or the runs row is missing) its rows are removed here, and
+        a writer killed midway leaves a mark that the next opening clears."""
         with self._transaction():
-            for table in ("runs", *RUN_TABLES):
-                self.con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id])
+            self._remove_run(run_id)
+            self.con.execute("INSERT INTO runs_writing VALUES (?, now())", [run_id]).fetchall()
+        try:
             yield lambda table, frame: self._insert_run_rows(table, run_id, frame)
             if self._one("SELECT 1 FROM runs WHERE run_id = ?", [run_id]) is None:
                 raise StoreError(f"run {run_id}: its runs row was not written")
+        except BaseException:
+            with self._transaction():
+                self._remove_run(run_id)
+            raise
+
+    def _remove_run(self, run_id: str) -> None:
+        """Delete every row of a run, and its mark (inside a transaction)."""
+        for table in ("runs", *RUN_TABLES, "runs_writing"):
+            self.con.execute(f"DELETE FROM {table} WHERE run_id = ?", [run_id]).fetchall()
+
+    def clear_unfinished_runs(self) -> list[str]:
+        """Remove the rows of runs whose writer stopped before their runs row (a
+        killed process); returns their ids."""
+        gone = [str(r[0]) for r in self.con.execute(
+            "SELECT run_id FROM runs_writing ORDER BY run_id").fetchall()]
+        for run_id in gone:
+            with self._transaction():
+                self._remove_run(run_id)
+        return gone
 
     def _finish_run(self, manifest: RunManifest) -> None:
-        """Write the `runs` row of a run whose rows were added (counts checked)."""
+        """Write the `runs` row of a run whose rows were added (counts checked), and
+        lift its mark, in one transaction."""
+        with self._transaction():
+            self._finish_run_rows(manifest)
+
+    def _finish_run_rows(self, manifest: RunManifest) -> None:
         for name, count in (("findings", manifest.findings), ("pending", manifest.pending)):
             (stored,) = self._one(f"SELECT count(*) FROM {name} WHERE run_id = ?",
                                   [manifest.run_id]) or (0,)
@@ -76,6 +107,8 @@ class Runs(Connection):
         self.con.execute(
             f"INSERT INTO runs ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
             list(row.values())).fetchall()
+        self.con.execute("DELETE FROM runs_writing WHERE run_id = ?",
+                         [manifest.run_id]).fetchall()
 
     def _insert_run_rows(self, table: str, run_id: str, frame: pl.DataFrame) -> None:
         if table not in RUN_TABLES:

@@ -38,12 +38,19 @@ def _canonical(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.sort(frame.columns, nulls_last=False)
 
 
+def _diff(a: pl.DataFrame, b: pl.DataFrame) -> str:
+    """The first rows only one side has, for the message of a failing comparison."""
+    def only(x: pl.DataFrame, y: pl.DataFrame) -> pl.DataFrame:
+        return x.join(y, on=x.columns, how="anti", nulls_equal=True).head(3)
+    return f"scoped only {only(a, b)}, whole only {only(b, a)}"
+
+
 def _same(scoped: RunTables, whole: RunTables, day_filter: pl.Expr | None = None) -> None:
     for name in TABLES:
         a, b = getattr(scoped, name), getattr(whole, name)
         if day_filter is not None:
             b = b.filter(day_filter)
-        assert _canonical(a).equals(_canonical(b)), f"{name} differs"
+        assert _canonical(a).equals(_canonical(b)), f"{name} differs: {_diff(a, b)}"
 
 
 @settings(max_examples=3, deadline=None, derandomize=True,

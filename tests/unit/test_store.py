@@ -155,3 +155,16 @@ def test_an_input_file_given_as_the_database_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="not a DuckDB database file"):
         Store(lanes)
     assert lanes.read_bytes() == before
+
+
+def test_a_store_of_an_earlier_version_gets_the_columns_added_since(tmp_path: Path) -> None:
+    db = tmp_path / "old.duckdb"
+    with Store(db) as store:  # as 0.2.0 left it: no operator_name, no as_of/passages/pending
+        store.con.execute("ALTER TABLE stations DROP COLUMN operator_name")
+        for column in ("as_of", "passages", "pending"):
+            store.con.execute(f"ALTER TABLE runs DROP COLUMN {column}")
+    with Store(db) as store:
+        have = set(store.query("SELECT table_name, column_name FROM duckdb_columns()")
+                   .iter_rows())
+    assert {("stations", "operator_name"), ("runs", "as_of"), ("runs", "passages"),
+            ("runs", "pending")} <= have

@@ -138,9 +138,14 @@ def test_a_run_reads_back_as_written(store: Store) -> None:
 
 
 def test_a_failure_midway_leaves_nothing(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run is written piece by piece: one that fails leaves none of its rows, and
+    a failed re-run of an id takes the earlier run of that id with it (the same id
+    is the same inputs, settings, as-of and code: it is computed again). Other
+    runs are untouched."""
+    write(store, "R0", findings(finding("R0", "TARIFF_MISMATCH", txn_id="T0")))
+    before = counts(store)
     write(store, "R1", findings(finding("R1", "TARIFF_MISMATCH", txn_id="T1")),
           pending=waiting("T7"))
-    before = counts(store)
     real = Store._insert_run_rows
 
     def fail_at_tieouts(self: Store, table: str, run_id: str, frame: pl.DataFrame) -> None:
@@ -152,13 +157,14 @@ def test_a_failure_midway_leaves_nothing(store: Store, monkeypatch: pytest.Monke
     again = findings(finding("R1", "TARIFF_MISMATCH", txn_id="T9"))
     other = findings(finding("R2", "TARIFF_MISMATCH", txn_id="T8"))
     with pytest.raises(StoreError, match="disk full"):
-        write(store, "R1", again)  # a re-run: its delete is rolled back too
+        write(store, "R1", again)  # a re-run that fails: no R1 left
     with pytest.raises(StoreError, match="disk full"):
-        write(store, "R2", other)  # a new run: its findings, matches … are rolled back
+        write(store, "R2", other)  # a new run: its findings, matches … are removed
     monkeypatch.undo()
     assert counts(store) == before
-    assert store.run_findings("R1")["txn_id"].to_list() == ["T1"]
-    assert store.runs()["run_id"].to_list() == ["R1"]
+    assert store.run_findings("R0")["txn_id"].to_list() == ["T0"]
+    assert store.runs()["run_id"].to_list() == ["R0"]
+    assert store.query("SELECT count(*) AS n FROM runs_writing")["n"].item() == 0
 
 
 def test_a_frame_without_a_column_is_refused_whole(store: Store) -> None:
@@ -211,11 +217,13 @@ def test_a_run_written_piece_by_piece_is_kept_once_its_runs_row_is_written(
 
 
 def test_writing_run_without_its_runs_row_keeps_nothing(store: Store) -> None:
-    """The earlier run of the same id is untouched (its delete is rolled back), and
-    nothing of a new id remains."""
+    """Nothing of the run remains (an earlier run of the same id included); other
+    runs are untouched."""
+    write(store, "R0", findings(finding("R0", "TARIFF_MISMATCH", txn_id="T0")),
+          pending=waiting("T6"))
+    before = counts(store)
     write(store, "R1", findings(finding("R1", "TARIFF_MISMATCH", txn_id="T1")),
           pending=waiting("T7"))
-    before = counts(store)
     pairs = outputs()[0]
     for run in ("R1", "R2"):
         with pytest.raises(StoreError, match=f"run {run}: its runs row was not written"):
@@ -224,14 +232,14 @@ def test_writing_run_without_its_runs_row_keeps_nothing(store: Store) -> None:
                 add("matches", pairs)
                 add("pending", waiting("T8"))
         assert counts(store) == before
-    assert store.run_findings("R1")["txn_id"].to_list() == ["T1"]
-    assert store.run_table("pending", "R1")["txn_id"].to_list() == ["T7"]
-    assert store.runs()["run_id"].to_list() == ["R1"] and not store.has_run("R2")
+    assert store.run_findings("R0")["txn_id"].to_list() == ["T0"]
+    assert store.run_table("pending", "R0")["txn_id"].to_list() == ["T6"]
+    assert store.runs()["run_id"].to_list() == ["R0"] and not store.has_run("R2")
 
 
 def test_writing_run_keeps_nothing_when_an_add_or_the_caller_fails(store: Store) -> None:
-    write(store, "R1", findings(finding("R1", "TARIFF_MISMATCH", txn_id="T1")),
-          pending=waiting("T7"))
+    write(store, "R0", findings(finding("R0", "TARIFF_MISMATCH", txn_id="T0")),
+          pending=waiting("T6"))
     before = counts(store)
     pairs, disp, ties = outputs()
     again = findings(finding("R1", "SETTLEMENT_MISSING", txn_id="T9"))
@@ -256,11 +264,28 @@ def test_writing_run_keeps_nothing_when_an_add_or_the_caller_fails(store: Store)
             add("findings", again)
             raise Crash
     assert counts(store) == before
-    assert store.run_findings("R1")["txn_id"].to_list() == ["T1"]
-    assert store.run_table("matches", "R1").equals(pairs)
+    assert store.run_findings("R0")["txn_id"].to_list() == ["T0"]
+    assert store.run_table("matches", "R0").equals(pairs)
     # and the store still writes afterwards
     write(store, "R2", findings(finding("R2", "TARIFF_MISMATCH", txn_id="T2")))
-    assert store.runs()["run_id"].to_list() == ["R1", "R2"]
+    assert store.runs()["run_id"].to_list() == ["R0", "R2"]
+
+
+def test_opening_the_store_clears_a_run_whose_writer_was_killed(tmp_path: Path) -> None:
+    db = tmp_path / "etc.duckdb"
+    with Store(db) as store:
+        write(store, "R0", findings(finding("R0", "TARIFF_MISMATCH", txn_id="T0")))
+        before = counts(store)
+        # what a writer killed after two pieces leaves: its mark and its rows
+        store.con.execute("INSERT INTO runs_writing VALUES ('R1', now())")
+        store._insert_run_rows("findings", "R1",
+                               findings(finding("R1", "SETTLEMENT_MISSING", txn_id="T9")))
+        store._insert_run_rows("matches", "R1", outputs()[0])
+        assert counts(store) != before
+    with Store(db) as store:
+        assert counts(store) == before
+        assert store.query("SELECT count(*) AS n FROM runs_writing")["n"].item() == 0
+        assert store.run_findings("R0")["txn_id"].to_list() == ["T0"]
 
 
 def test_the_latest_run_is_the_last_written_that_saw_passages(tmp_path: Path) -> None:

@@ -37,8 +37,9 @@ def item(i: int, batch: str, provider: str, station: str, amount: int, fee: str,
                            settled_at=settled, **({"txn_id": txn_id} if txn_id else {}))
 
 
-def passage(txn_id: str, passed_at: str) -> dict[str, str]:
-    return lanes_row(int(txn_id[1:]), txn_id=txn_id, passed_at=passed_at)
+def passage(txn_id: str, passed_at: str, tag: str = TAG_A) -> dict[str, str]:
+    return lanes_row(int(txn_id[1:]), txn_id=txn_id, passed_at=passed_at, tag_id=tag,
+                     payment_method="ETC", read_count="1", rssi_dbm="-50")
 
 
 PARTS = ("SELECT load_id, batch_id, provider_id, station_id, items, gross_vnd, fee_vnd, "
@@ -126,7 +127,8 @@ def test_passage_dates_count_passages_per_local_business_date(tmp_path: Path,
 def test_a_scoped_read_takes_only_what_the_period_needs(tmp_path: Path, store: Store) -> None:
     ingest_file(store, write_csv(tmp_path / "lanes.csv", [
         passage("T0", "2026-10-31T10:00:00"), passage("T1", "2026-11-01T10:00:00"),
-        passage("T2", "2026-11-02T10:00:00"), passage("T3", "2026-11-03T10:00:00")]))
+        passage("T2", "2026-11-02T10:00:00"), passage("T3", "2026-11-03T10:00:00"),
+        passage("T4", "2026-11-01T11:00:00", TAG_B)]))  # the day before, of a tag not seen on D2
     ingest_file(store, write_csv(tmp_path / "items.csv", [
         item(1, "B1", "VETC", "ST01", 1, "0", "2026-11-02T20:00:00", "T1"),  # a passage of D1
         item(2, "B1", "VETC", "ST01", 1, "0", "2026-11-05T20:00:00", "T2"),  # of D2, late
@@ -141,7 +143,7 @@ def test_a_scoped_read_takes_only_what_the_period_needs(tmp_path: Path, store: S
         tags_row(5, tag_id=TAG_B, valid_from="2026-01-01T00:00:00")]))
     ingest_file(store, write_csv(tmp_path / "bank.csv", [bank_row(1), bank_row(2)]))
     scoped = store.inputs(Scope(Period(D2, D2), lanes_from=D1))
-    assert sorted(scoped.lanes.collect()["txn_id"]) == ["T1", "T2"]
+    assert sorted(scoped.lanes.collect()["txn_id"]) == ["T1", "T2"]  # not T0, T3, T4
     assert sorted(scoped.settlements.collect()["settlement_id"]) == ["S2", "S8"]
     assert sorted(map(str, scoped.tags.collect()["valid_from"])) == [
         "2025-12-31 17:00:00+00:00", "2026-10-30 17:00:00+00:00",
@@ -149,4 +151,4 @@ def test_a_scoped_read_takes_only_what_the_period_needs(tmp_path: Path, store: S
     assert scoped.bank.collect().height == 2  # small tables whole
     everything = store.inputs()
     assert (everything.lanes.collect().height, everything.settlements.collect().height,
-            everything.tags.collect().height) == (4, 5, 5)
+            everything.tags.collect().height) == (5, 5, 5)
