@@ -10,7 +10,7 @@ from enum import StrEnum
 
 import polars as pl
 
-from etc.findings import KEY_COLUMNS
+from etc.findings import FINDING_SCHEMA
 
 
 class Disposition(StrEnum):
@@ -122,13 +122,7 @@ LIFECYCLE_SCHEMA: dict[str, pl.DataType] = {
 resolved (reconcile.lifecycle)."""
 
 PENDING_SCHEMA: dict[str, pl.DataType] = {
-    "code": pl.String(),
-    "category": pl.String(),
-    "severity": pl.String(),
-    "business_date": pl.Date(),
-    **{k: pl.String() for k in KEY_COLUMNS},
-    "amount_at_risk_vnd": pl.Int64(),
-    "detail": pl.String(),
+    **{c: t for c, t in FINDING_SCHEMA.items() if c != "run_id"},
     "due_at": pl.Datetime("us", "UTC"),  # when it becomes a finding if nothing arrives
 }
 """What a run would have found but is not due yet as of the run's as-of time (a

@@ -3,9 +3,10 @@
     result = reconcile(store, Period(date(2026, 11, 1), date(2026, 11, 2)), Settings())
 
 Rules are pure; the engine is where their output gets its period, its category,
-its severity and its order. The order is total (business date, code, every key
-column, amount, detail; nulls first) and a code's identities are unique, so the
-same inputs and settings give byte-identical findings in any load order.
+its severity and its order (reconcile.shape). The order is total (business date,
+code, every key column, amount, detail; nulls first) and a code's identities are
+unique, so the same inputs and settings give byte-identical findings in any load
+order.
 """
 
 from __future__ import annotations
@@ -18,19 +19,18 @@ from typing import Final
 
 import polars as pl
 
-from etc.codes import CATEGORY_OF, IDENTITY, Code, Severity
+from etc.codes import Code, Severity
 from etc.context import Context, Inputs, Period
 from etc.errors import EtcError
-from etc.findings import FINDING_COLUMNS, RULE_COLUMNS, RULE_SCHEMA
+from etc.findings import RULE_COLUMNS
 from etc.localtime import start_of
 from etc.outputs import (
     DISPOSITION_SCHEMA,
     MATCH_SCHEMA,
-    PENDING_SCHEMA,
     TIEOUT_SCHEMA,
     TRAFFIC_SCHEMA,
 )
-from etc.settings import Settings, SeveritySettings
+from etc.settings import Settings
 from etc.store import FINDING_ORDER, Store
 from ledgers.batches import credit_matches
 from ledgers.dispositions import dispositions
@@ -42,6 +42,7 @@ from reconcile.manifest import inputs_sha256, manifest, run_id
 from reconcile.prepare import BatchItems, prepare
 from reconcile.registry import RULES
 from reconcile.scope import chunks, scope
+from reconcile.shape import common_severity, finish
 
 Progress = Callable[[str, float], None]
 
@@ -120,7 +121,8 @@ def reconcile(store: Store, period: Period, settings: Settings,
     that decides what is due (default: the latest instant of the loaded data,
     so the same inputs give the same run). The period is read and computed in
     chunks of `chunk_days` days, each with its look-back (reconcile.scope), and
-    written in one transaction as it goes: memory follows the largest chunk."""
+    written as it goes, the runs row last (Store.writing_run): memory follows the
+    largest chunk."""
     if as_of is not None and as_of.tzinfo is None:
         raise ValueError("as_of must be an aware instant (a time zone or offset)")
     say = progress or _quiet
@@ -232,68 +234,6 @@ def outputs(ctx: Context, settings: Settings) -> list[pl.LazyFrame]:
                    shaped(credit_matches(ctx.credits), MATCH_SCHEMA)]),
         shaped(traffic(ctx), TRAFFIC_SCHEMA),
     ]
-
-
-def finish(found: pl.DataFrame, period: Period, severity: SeveritySettings,
-           run: str, as_of: datetime) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Rule output → the run's findings and pending items: those of the period's
-    business dates, each identity once (else AssertionError), with run_id,
-    category and severity, in the run's total order. A finding due after `as_of`
-    is pending (PENDING_SCHEMA, with its due_at), not a finding."""
-    kept = found.select(RULE_COLUMNS).cast(RULE_SCHEMA).filter(  # type: ignore[arg-type]
-        period.holds(pl.col("business_date")))
-    check_identities(kept)
-    shaped = kept.with_columns(
-        pl.lit(run, pl.String).alias("run_id"),
-        pl.col("code").replace_strict(CATEGORY_OF,
-                                      return_dtype=pl.String).alias("category"),
-        severity_of(severity).alias("severity"),
-    ).sort(FINDING_ORDER, nulls_last=False)
-    due = pl.col("due_at").is_null() | (pl.col("due_at") <= as_of)
-    return (shaped.filter(due).select(FINDING_COLUMNS),
-            shaped.filter(~due).select(list(PENDING_SCHEMA)))
-
-
-def severity_of(cfg: SeveritySettings) -> pl.Expr:
-    """The code's level ([severity.codes] over the defaults), one level higher
-    when amount_at_risk_vnd >= raise_at_vnd (and raise_at_vnd > 0)."""
-    level = pl.col("code").replace_strict(
-        {c.value: cfg.level(c).value for c in Code}, return_dtype=pl.String)
-    if cfg.raise_at_vnd <= 0:
-        return level
-    raised = pl.col("code").replace_strict(
-        {c.value: cfg.level(c).raised().value for c in Code}, return_dtype=pl.String)
-    return pl.when(pl.col("amount_at_risk_vnd") >= cfg.raise_at_vnd).then(raised).otherwise(level)
-
-
-def check_identities(found: pl.DataFrame) -> None:
-    """Raise AssertionError naming the code and key when a code reports one
-    identity (etc.codes.IDENTITY) more than once: a rule bug, never data."""
-    groups: dict[tuple[str, ...], list[str]] = {}
-    for code, cols in IDENTITY.items():
-        groups.setdefault(cols, []).append(code.value)
-    for cols, codes in groups.items():
-        twice = (found.filter(pl.col("code").is_in(codes))
-                 .group_by("code", *cols).len().filter(pl.col("len") > 1))
-        if twice.height:
-            first = twice.sort("code", *cols, nulls_last=False).row(0, named=True)
-            key = ", ".join(f"{c}={first[c]}" for c in cols)
-            raise AssertionError(
-                f"{first['code']}: identity ({key}) reported {first['len']} times; "
-                f"{twice.height} identities of {sorted(set(twice['code']))} are duplicated "
-                "(a rule must report each identity once)")
-
-
-def common_severity(found: pl.DataFrame) -> dict[Code, Severity]:
-    """Per code with findings, its most common severity (a tie: the higher)."""
-    counts = found.group_by("code", "severity").len().iter_rows()
-    best: dict[Code, tuple[int, int, Severity]] = {}
-    for code, level, n in counts:
-        sev = Severity(level)
-        cand = (n, sev.rank, sev)
-        if Code(code) not in best or cand[:2] > best[Code(code)][:2]:
-            best[Code(code)] = cand
-    return {c: best[c][2] for c in Code if c in best}
 
 
 def _quiet(step: str, done: float) -> None:

@@ -27,15 +27,9 @@ from etc.localtime import start_of
 from etc.outputs import PENDING_SCHEMA
 from etc.settings import Settings, SeveritySettings
 from etc.store import RUN_TABLES, LoadRef, Store
-from reconcile.engine import (
-    NothingToCheck,
-    check_identities,
-    common_severity,
-    compute,
-    finish,
-    reconcile,
-)
+from reconcile.engine import NothingToCheck, compute, reconcile
 from reconcile.manifest import counts_by_code, inputs_sha256, run_id
+from reconcile.shape import check_identities, common_severity, finish
 
 DAY = date(2026, 11, 1)
 NEXT = DAY + timedelta(days=1)
