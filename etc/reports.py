@@ -107,6 +107,17 @@ MONEY_FLOW_SCHEMA: dict[str, pl.DataType] = {
 """Charged → settled → banked per station, Σ over the run's period (tieouts)."""
 
 
+QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
+    "load_id": pl.Int64(),
+    "file": pl.String(),
+    "reason": pl.String(),             # etc.reasons: MISSING_VALUE, DUPLICATE_CONFLICT, …
+    "rows": pl.Int64(),                # rows of that file refused for that reason
+    "first_row": pl.Int64(),           # the first of them (as `etc quarantine` numbers rows)
+    "detail": pl.String(),             # its message
+}
+"""Rows refused on loading a run's input files, per file and reason, in load order."""
+
+
 @dataclass(frozen=True)
 class RunInfo:
     """The `runs` row an output rests on."""
@@ -155,6 +166,9 @@ class Report:
     """What the run awaits (PENDING_SCHEMA): not findings yet, never failing a night."""
     provider_names: dict[str, str] = field(default_factory=dict)
     """provider_id → name, from the providers data (empty when not loaded)."""
+    quarantine: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(
+        schema=QUARANTINE_SCHEMA))
+    """Rows refused on loading the run's input files, per file and reason (QUARANTINE_SCHEMA)."""
     passing_notes: tuple[str, ...] = ()
     """Note states that keep a finding from failing (settings' [notes] pass_states)."""
 

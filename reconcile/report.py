@@ -74,6 +74,8 @@ def build_report(store: Store, run_id: str, fail_at: Severity = Severity.HIGH,
         accounts=accounts(store),
         pending=store.run_table("pending", run_id),
         provider_names=provider_names(store),
+        quarantine=store.quarantine_summary(run.inputs["load_id"].to_list()).with_columns(
+            pl.col("file").str.split("/").list.last()),
         passing_notes=passing_notes,
     )
 

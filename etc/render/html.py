@@ -25,7 +25,7 @@ import polars as pl
 from etc.findings import KEY_COLUMNS
 from etc.localtime import clock
 from etc.render.html_findings import MAX_ROWS, codes, filled
-from etc.render.lang import DEFAULT_LANG, Lang, day, local_minute, minute, t
+from etc.render.lang import DEFAULT_LANG, Lang, day, local_minute, minute, number, t
 from etc.render.report_charts import report_charts
 from etc.render.sortable import Col, table
 from etc.render.verdict import verdict
@@ -70,6 +70,7 @@ def render_html(report: Report, lang: Lang = DEFAULT_LANG) -> str:
         codes(report, lang),
         _awaiting(report, lang),
         _resolved(report, lang),
+        _refused(report, lang),
         "</main>",
         _footer(report, lang),
         f"<script>\n{_asset('report.js')}</script>",
@@ -154,6 +155,22 @@ def _resolved(report: Report, lang: Lang) -> str:
             Col("detail", t(lang, "c.detail_last"), "prose")]
     return (head + table("t-resolved", t(lang, "resolved.title"), cols, report.resolved,
                          MAX_ROWS, t(lang, "what.resolved"), lang) + "\n</section>")
+
+
+def _refused(report: Report, lang: Lang) -> str:
+    """Rows refused on loading the run's files, per file and reason; nothing when none."""
+    rows = report.quarantine
+    if rows.height == 0:
+        return ""
+    cols = [Col("file", t(lang, "c.file"), "text"), Col("reason", t(lang, "c.reason"), "code"),
+            Col("rows", t(lang, "c.rows"), "int"), Col("first_row", t(lang, "c.first_row"), "int"),
+            Col("detail", t(lang, "c.example"), "prose")]
+    total = number(lang, int(rows["rows"].sum()))
+    return ('<section id="refused" aria-labelledby="refused-h">\n'
+            f'<h2 id="refused-h">{escape(t(lang, "refused.title"))}</h2>\n'
+            f'<p class="intro">{t(lang, "refused.intro", n=escape(total))}</p>\n'
+            + table("t-refused", t(lang, "refused.title"), cols, rows, MAX_ROWS,
+                    t(lang, "what.refused"), lang) + "\n</section>")
 
 
 def _footer(report: Report, lang: Lang) -> str:

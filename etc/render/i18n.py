@@ -30,6 +30,7 @@ _COLUMNS_VI = {
     "last_seen_run": "Lần chạy thấy cuối", "findings": "Số phát hiện",
     "due_local": "Hạn chót (giờ địa phương)", "load_id": "Mã lần nạp", "file": "Tệp",
     "kind": "Loại dữ liệu", "sha256": "sha256", "passages": "Lượt xe",
+    "reason": "Lý do", "rows": "Số dòng", "first_row": "Dòng đầu tiên",
     **{f"class{c}_passages": f"Loại {c}: lượt" for c in range(1, 6)},
     **{f"class{c}_gross_vnd": f"Loại {c}: doanh thu (₫)" for c in range(1, 6)},
     "etc_passages": "ETC: lượt", "cash_passages": "Tiền mặt: lượt",

@@ -115,6 +115,17 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "resolved.nothing": ("Không có phát hiện nào của lần chạy {run} được khắc phục trong lần "
                          "chạy này.",
                          "Nothing found by run {run} was resolved by this run."),
+    "refused.title": ("Dòng bị loại khi nạp dữ liệu", "Rows refused on loading"),
+    "refused.intro": ("{n} dòng của các tệp đầu vào bị loại khi nạp (không có trong lần chạy), "
+                      "theo tệp và lý do; <code>etc quarantine</code> cho xem từng dòng.",
+                      "{n} rows of the input files were refused on loading (the run does not "
+                      "hold them), per file and reason; <code>etc quarantine</code> shows "
+                      "each."),
+    "c.reason": ("Lý do", "Reason"),
+    "c.rows": ("Số dòng", "Rows"),
+    "c.first_row": ("Dòng đầu tiên", "First row"),
+    "c.example": ("Ví dụ (dòng đầu tiên)", "Example (the first row)"),
+    "what.refused": ("nhóm dòng bị loại", "groups of refused rows"),
     "inputs.title": ("Dữ liệu đầu vào của lần chạy", "Inputs this run rests on"),
     "inputs.sha": ("sha256 dữ liệu đầu vào", "Inputs sha256"),
     "settings.sha": ("sha256 cấu hình", "settings sha256"),

@@ -59,7 +59,8 @@ def write_report_xlsx(report: Report, path: Path, lang: Lang = DEFAULT_LANG) -> 
     for title, df in ((t(lang, "x.matrix"), report.summary),
                       (t(lang, "x.by_station"), report.by_station),
                       (t(lang, "x.by_day"), report.by_day),
-                      (t(lang, "x.inputs"), run.inputs)):
+                      (t(lang, "x.inputs"), run.inputs),
+                      (t(lang, "refused.title"), report.quarantine)):
         book.text(ws, row + 1, 0, title, bold=True)
         row = book.table(ws, row + 2, df)
     findings = report.findings.drop("run_id")

@@ -14,6 +14,12 @@ from etc.store.connection import Connection
 from etc.store.ddl import RUN_TABLES, q
 
 _PLAIN = ("extra", "load_id", "source_row")
+
+QUARANTINE_SUMMARY: dict[str, pl.DataType] = {
+    "load_id": pl.Int64(), "file": pl.String(), "reason": pl.String(), "rows": pl.Int64(),
+    "first_row": pl.Int64(), "detail": pl.String(),
+}
+"""Refused rows per load, file and reason (etc.reports.Report.quarantine)."""
 """Bookkeeping columns left out of what `etc show` prints."""
 
 
@@ -52,6 +58,18 @@ class Drill(Connection):
             "l.amount_at_risk_vnd FROM lifecycle l JOIN runs r USING (run_id) "
             "WHERE l.code = ? AND l.identity = ? ORDER BY r.started_at, l.run_id",
             [code, identity])
+
+    def quarantine_summary(self, load_ids: list[int]) -> pl.DataFrame:
+        """Refused rows of those loads per file and reason: how many, the first row and
+        its message (as `detail`), in load order."""
+        if not load_ids:
+            return pl.DataFrame(schema=QUARANTINE_SUMMARY)
+        ids = ", ".join(str(int(i)) for i in load_ids)
+        return self.query(
+            f'SELECT load_id, file, reason, count(*) AS "rows", min("row") AS first_row, '
+            f'arg_min(message, "row") AS detail FROM quarantine WHERE load_id IN ({ids}) '
+            "GROUP BY load_id, file, reason ORDER BY load_id, reason"
+        ).cast(QUARANTINE_SUMMARY)  # type: ignore[arg-type]
 
     def loads_of_operator(self, operator_id: str, load_ids: list[int]) -> set[int]:
         """Those of `load_ids` holding a row of the operator: a passage, settlement item

@@ -70,6 +70,9 @@ def test_every_detail_of_a_run_reads_in_vietnamese(first_night: Path) -> None:
     page = (first_night / "out" / D1 / "report.html").read_text(encoding="utf-8")
     assert '<html lang="vi">' in page and "Báo cáo sai lệch đối soát" in page
     assert " ₫" in page and "Nghiêm trọng" in page
+    # the damaged re-send's refused rows, per file and reason
+    refused = page.split('<section id="refused"')[1].split("</section>")[0]
+    assert "Dòng bị loại khi nạp dữ liệu" in refused and "DUPLICATE_CONFLICT" in refused
 
 
 def test_a_note_follows_its_identity_into_a_rerun_and_the_lookback(
