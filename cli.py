@@ -495,6 +495,7 @@ def runs_cmd(db: DbOption = None) -> None:
 def show(
     what: Annotated[str, typer.Argument(
         help="A finding id (as in the report), txn_id, settlement_id, batch_id or entry_id.")],
+    reveal: RevealOption = False,
     db: DbOption = None,
 ) -> None:
     """Show what lies behind a finding, passage, settlement item, batch or bank entry:
@@ -502,7 +503,7 @@ def show(
     from reconcile.drill import show as behind
 
     with _existing(db) as store:
-        sections = behind(store, what)
+        sections = behind(store, what, reveal)
     for title, frame in sections:
         out.print(f"\n{title}" + ("" if frame.height else ": none"), highlight=False,
                   markup=False)

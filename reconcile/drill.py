@@ -7,7 +7,8 @@ across runs and its notes; the passage, its tag's status rows around the
 passage, its settlement items and their batches, each batch's items and the
 credits that paid it, the passage's disposition and the findings naming it in
 the latest run holding its date. Nothing is computed anew: these are the
-stored rows.
+stored rows, with plates and account ids masked as in the report unless revealed
+(`etc show --reveal`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ import polars as pl
 
 from etc.errors import UsageError
 from etc.localtime import clock
+from etc.render.mask import mask_account, mask_frame, mask_plate
 from etc.store import Store
+from reconcile.report import accounts
 
 Section = tuple[str, pl.DataFrame]
 
@@ -144,9 +147,24 @@ def _lookup(store: Store, what: str, nested: bool = False) -> list[Section]:
     return []
 
 
-def show(store: Store, what: str) -> list[Section]:
+def masked(frame: pl.DataFrame, accounts: tuple[str, ...]) -> pl.DataFrame:
+    """`frame` with plates and account ids masked as in the report (etc.render.mask):
+    plate columns and account columns whole, identities, keys and details where a
+    plate or an account occurs in them."""
+    out = mask_frame(frame, accounts)
+    for col in ("plate_raw", "tag_plate"):
+        if col in out.columns:
+            out = out.with_columns(pl.col(col).map_elements(mask_plate, return_dtype=pl.String))
+    if "account" in out.columns:
+        out = out.with_columns(pl.col("account").map_elements(mask_account,
+                                                              return_dtype=pl.String))
+    return out
+
+
+def show(store: Store, what: str, reveal: bool = False) -> list[Section]:
     """What lies behind `what` (a finding id, txn_id, settlement_id, batch_id or
-    entry_id); a UsageError when it names nothing in the store."""
+    entry_id), plates and accounts masked unless `reveal`; a UsageError when it names
+    nothing in the store."""
     what = what.strip()
     sections: list[Section] = []
     if len(what) == 11 and what[:1] in "fF" and all(c in "0123456789abcdefABCDEF"
@@ -157,4 +175,7 @@ def show(store: Store, what: str) -> list[Section]:
         raise UsageError(f"{what!r} is no finding id, txn_id, settlement_id, batch_id or "
                          "entry_id in the database", path=store.path,
                          hint="finding ids are in the report's first column (F + 10 hex digits)")
-    return sections
+    if reveal:
+        return sections
+    known = accounts(store)
+    return [(title, masked(frame, known)) for title, frame in sections]

@@ -173,13 +173,14 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "flow.gaps": ("chênh lệch quyết toán {settle}, phí {fee}, chênh lệch ngân hàng {bank}",
                   "settle gap {settle}, fees {fee}, bank gap {bank}"),
     "flow.top": ("{top} trạm có chênh lệch giữa phải thu và đã về tài khoản lớn nhất, trên "
-                 "tổng số {total}; trạm có chênh lệch lớn nhất ở trên cùng, số trong ngoặc là "
-                 "chênh lệch.",
+                 "tổng số {total}; trạm có chênh lệch lớn nhất ở trên cùng; trong ngoặc: đã "
+                 "về tài khoản trừ phải thu.",
                  "The {top} stations with the largest gap between charged and banked, of "
-                 "{total}; largest gap first, the gap in brackets."),
+                 "{total}; largest gap first; in brackets: banked minus charged."),
     "flow.order": ("Trạm có chênh lệch giữa phải thu và đã về tài khoản lớn nhất ở trên cùng; "
-                   "số trong ngoặc là chênh lệch.",
-                   "Largest gap between charged and banked first; the gap in brackets."),
+                   "trong ngoặc: đã về tài khoản trừ phải thu.",
+                   "Largest gap between charged and banked first; in brackets: banked minus "
+                   "charged."),
     "flow.none": ("không có dòng tiền trong kỳ của lần chạy", "no money flow in the run's period"),
 }
 

@@ -127,8 +127,9 @@ def _flow(frame: pl.DataFrame, top: int, lang: Lang) -> str:
         gaps = t(lang, "flow.gaps", settle=money(lang, r["charged_vnd"] - r["settled_gross_vnd"]),
                  fee=money(lang, r["settled_gross_vnd"] - r["settled_net_vnd"]),
                  bank=money(lang, r["settled_net_vnd"] - r["banked_vnd"]))
-        label = f"{sid} (−{number(lang, r['charged_vnd'] - r['banked_vnd'])})" \
-            if r["charged_vnd"] != r["banked_vnd"] else sid
+        short = r["charged_vnd"] - r["banked_vnd"]  # > 0: less banked than charged
+        label = (f"{sid} ({'−' if short > 0 else '+'}{number(lang, abs(short))})" if short
+                 else sid)
         groups.append((label, [Bar(sid, r[c], f"{sid} {s.lower()}: {money(lang, r[c])}; {gaps}")
                                for s, c in zip(series, FLOW_COLUMNS, strict=True)]))
     note = (t(lang, "flow.top", top=top, total=number(lang, frame.height))

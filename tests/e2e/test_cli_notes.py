@@ -162,6 +162,10 @@ def test_runs_and_show(first_night: Path) -> None:
     assert "UNSETTLED" in text
     code, text = etc(first_night, "show", passage["txn_id"])
     assert code == 0 and "Tag " in text
+    plate = passage["plate"]
+    assert plate and plate not in text  # masked as in the report …
+    code, text = etc(first_night, "show", passage["txn_id"], "--reveal")
+    assert code == 0 and plate in text  # … unless revealed
     batch = found.filter(pl.col("code") == "BATCH_UNPAID")
     if batch.height:
         code, text = etc(first_night, "show", batch["batch_id"][0])
