@@ -25,7 +25,7 @@ import polars as pl
 from etc.findings import KEY_COLUMNS
 from etc.localtime import clock
 from etc.render.html_findings import MAX_ROWS, codes, filled
-from etc.render.lang import DEFAULT_LANG, Lang, day, local_minute, minute, number, t
+from etc.render.lang import DEFAULT_LANG, Lang, column, day, local_minute, minute, number, t
 from etc.render.report_charts import report_charts
 from etc.render.sortable import Col, table
 from etc.render.verdict import verdict
@@ -124,7 +124,7 @@ def _awaiting(report: Report, lang: Lang) -> str:
             Col("due_local", t(lang, "c.due", local=local), "date"),
             Col("amount_at_risk_vnd", t(lang, "c.at_risk"), "vnd"),
             Col("detail", t(lang, "c.detail"), "prose")]
-    cols += [Col(k, k, "text") for k in KEY_COLUMNS if filled(rows, k)]
+    cols += [Col(k, column(lang, k), "text") for k in KEY_COLUMNS if filled(rows, k)]
     as_of = report.run.as_of
     when = t(lang, "awaiting.when", at=minute(lang, as_of), local=local) if as_of else ""
     title = t(lang, "awaiting.title")

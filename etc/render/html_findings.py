@@ -19,6 +19,7 @@ from etc.render.lang import (
     Lang,
     category_name,
     code_title,
+    column,
     count_of,
     money,
     number,
@@ -107,7 +108,7 @@ def _code_section(code: str, rows: pl.DataFrame, risk: int, lang: Lang) -> str:
     if "note_state" in rows.columns and filled(rows, "note_state"):
         cols += [Col("note_state", t(lang, "c.note_state"), "note"),
                  Col("note_text", t(lang, "c.note_text"), "prose")]
-    cols += [Col(k, k, "text") for k in KEY_COLUMNS if filled(rows, k)]
+    cols += [Col(k, column(lang, k), "text") for k in KEY_COLUMNS if filled(rows, k)]
     badges = " ".join(f'<span class="sev sev-{escape(s)}">{escape(severity_name(lang, s))}'
                       "</span>" for s in sevs)
     name = code_title(lang, code)
