@@ -18,10 +18,12 @@ import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
+import polars as pl
+
 from etc.errors import UsageError
 from etc.render.atomic import write_atomic
 from etc.render.details import translate_frame
-from etc.render.lang import DEFAULT_LANG, Lang
+from etc.render.lang import DEFAULT_LANG, Lang, iso_day
 from etc.reports import Report, Statement
 
 REPORT_SUFFIXES = (".html", ".xlsx")
@@ -31,8 +33,13 @@ STATEMENT_SUFFIXES = (".xlsx", ".csv", ".pdf")
 def localise_report(report: Report, lang: Lang) -> Report:
     """`report` with the detail sentences of its findings, resolved and pending rows
     in `lang` (the stored English ones in English)."""
+    findings = translate_frame(report.findings, lang)
+    if lang != "en" and "note_text" in findings.columns:  # "… — author, 2026-12-04"
+        texts = findings["note_text"].unique().drop_nulls().to_list()
+        findings = findings.with_columns(pl.col("note_text").replace(
+            {x: iso_day(lang, x) for x in texts}))
     return dataclasses.replace(
-        report, findings=translate_frame(report.findings, lang),
+        report, findings=findings,
         resolved=translate_frame(report.resolved, lang),
         pending=translate_frame(report.pending, lang))
 
