@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
+import polars as pl
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -42,9 +43,27 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help text as written: "[severity] fail_at" is no markup
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+WIDE = 10_000
+"""Console width when the output is not a terminal (a pipe, a file): values are never cut."""
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else WIDE)
+err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else WIDE)
+
+def _version(value: bool) -> None:
+    if value:
+        import etc
+
+        out.print(f"etc {etc.__version__}", highlight=False)
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option(
+        "--version", is_eager=True, callback=_version,
+        help="Print the version and exit.")] = False) -> None:
+    """Reconciliation of electronic toll collection: lanes, tags, settlements, banks."""
+
 
 DbOption = Annotated[
     Path | None,
@@ -287,6 +306,19 @@ def findings_cmd(
 
 RevealOption = Annotated[bool, typer.Option(
     "--reveal", help="Show plates and account ids in full (masked by default).")]
+LangOption = Annotated[str | None, typer.Option(
+    "--lang", show_default=False,
+    help="Language of what people read: vi or en (default: the settings' output lang, vi).")]
+
+
+def _with_lang(settings: Settings, lang: str | None) -> Settings:
+    """`settings` with `--lang` (checked: a bad one is a usage error) as output lang."""
+    if lang is None:
+        return settings
+    from etc.render.lang import lang_of
+    from etc.settings import OutputSettings
+
+    return settings.model_copy(update={"output": OutputSettings(lang=lang_of(lang))})
 
 
 @app.command()
@@ -295,6 +327,7 @@ def report(
     run: Annotated[str | None, typer.Option("--run", help="Run id; default: the latest run.",
                                             show_default=False)] = None,
     reveal: RevealOption = False,
+    lang: LangOption = None,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
@@ -303,11 +336,12 @@ def report(
     from etc.render.mask import mask_report
     from reconcile.report import build_report, resolve_run
 
-    settings = load_settings(config)
+    settings = _with_lang(load_settings(config), lang)
     with _existing(db) as store:
         run_id = resolve_run(store, run)
-        built = build_report(store, run_id, settings.severity.fail_at)
-    write_report(built if reveal else mask_report(built), out_file)
+        built = build_report(store, run_id, settings.severity.fail_at,
+                             tuple(settings.notes.pass_states))
+    write_report(built if reveal else mask_report(built), out_file, settings.output.lang)
     out.print(f"Report of run {run_id}: {built.findings.height:,} findings, "
               f"{built.total_at_risk_vnd:,} VND at risk, written to {out_file}", highlight=False)
 
@@ -322,6 +356,8 @@ def statement(
                                            help="Last business date (YYYY-MM-DD).")],
     out_file: Annotated[Path, typer.Option("--out", help="FILE.xlsx, FILE.csv or FILE.pdf.")],
     reveal: RevealOption = False,
+    lang: LangOption = None,
+    config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
     """The settlement statement of a toll operator for a range of business dates."""
@@ -329,9 +365,10 @@ def statement(
     from etc.render.mask import mask_statement
     from ledgers.statement import build_statement
 
+    settings = _with_lang(load_settings(config), lang)
     with _existing(db) as store:
         built = build_statement(store, operator, first.date(), last.date())
-    write_statement(built if reveal else mask_statement(built), out_file)
+    write_statement(built if reveal else mask_statement(built), out_file, settings.output.lang)
     total = built.total.row(0, named=True)
     out.print(f"Statement of {operator} for {first.date()}..{last.date()}: "
               f"{total['gross_vnd']:,} VND gross, {total['banked_vnd']:,} banked, "
@@ -348,6 +385,7 @@ def nightly(
         help="Business date (YYYY-MM-DD); default: yesterday, local time.")] = None,
     as_of: AsOfOption = None,
     reveal: RevealOption = False,
+    lang: LangOption = None,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
@@ -355,7 +393,7 @@ def nightly(
     operator and summary.json; exit 1 when findings at or above [severity] fail_at exist."""
     from etc.localtime import LOCAL
 
-    settings = load_settings(config)
+    settings = _with_lang(load_settings(config), lang)
     business = day.date() if day else (datetime.now(LOCAL) - timedelta(days=1)).date()
     with Store(db or DEFAULT_DB) as store:
         night = _night(store, inbox, out_dir, business, settings, reveal=reveal,
@@ -401,12 +439,98 @@ def _night(store: Store, inbox: Path, out_dir: Path, day: date, settings: Settin
     return night
 
 
+@app.command()
+def note(
+    finding: Annotated[str | None, typer.Argument(
+        help="Finding id as the report shows it (F and 10 hex digits).",
+        show_default=False)] = None,
+    code: Annotated[str | None, typer.Option(
+        "--code", help="With --identity: a note on an identity across runs.",
+        show_default=False)] = None,
+    identity: Annotated[str | None, typer.Option(
+        "--identity", help="The identity as the report writes it, e.g. txn_id=T1.",
+        show_default=False)] = None,
+    state: Annotated[str, typer.Option(
+        "--state", help="EXPLAINED, DISPUTED, CONFIRMED_LOSS or FALSE_POSITIVE.")] = "",
+    author: Annotated[str, typer.Option("--author", help="Who writes the note.")] = "",
+    text: Annotated[str, typer.Option("--text", help="What was found out.")] = "",
+    db: DbOption = None,
+) -> None:
+    """Add a note to a finding, or to an identity across runs (notes are never changed:
+    a correction is a new note)."""
+    from datetime import UTC
+
+    from reconcile.notes import add_note, target_of
+
+    with _existing(db) as store:
+        target = target_of(store, finding, code, identity)
+        note_id = add_note(store, target, state, author, text, datetime.now(UTC))
+        history = store.notes(target.code, target.identity).height
+    out.print(f"note {note_id} on {target.code} {target.identity}: {state.strip().upper()} "
+              f"by {author.strip()} ({history} note{'s' if history != 1 else ''} on it)",
+              highlight=False, markup=False)
+
+
+@app.command("runs")
+def runs_cmd(db: DbOption = None) -> None:
+    """List the runs: period, as-of, started, passages, findings, pending, inputs."""
+    from reconcile.drill import runs_table
+
+    with _existing(db) as store:
+        rows = runs_table(store)
+    if rows.is_empty():
+        out.print("No runs yet.")
+        return
+    table = Table()
+    for name in rows.columns:
+        table.add_column(name, no_wrap=True,
+                         justify="right" if rows.schema[name].is_integer() else "left")
+    for r in rows.iter_rows():
+        table.add_row(*("" if v is None else f"{v:,}" if isinstance(v, int) else str(v)
+                        for v in r))
+    out.print(table, markup=False)
+
+
+@app.command()
+def show(
+    what: Annotated[str, typer.Argument(
+        help="A finding id (as in the report), txn_id, settlement_id, batch_id or entry_id.")],
+    reveal: RevealOption = False,
+    db: DbOption = None,
+) -> None:
+    """Show what lies behind a finding, passage, settlement item, batch or bank entry:
+    the stored rows, tag status around the passage, items, credits, disposition, notes."""
+    from reconcile.drill import show as behind
+
+    with _existing(db) as store:
+        sections = behind(store, what, reveal)
+    for title, frame in sections:
+        out.print(f"\n{title}" + ("" if frame.height else ": none"), highlight=False,
+                  markup=False)
+        if frame.height:
+            out.print(_frame_table(frame), markup=False)
+
+
+def _frame_table(frame: pl.DataFrame) -> Table:
+    """A frame as a rich table (times in UTC as stored, numbers with separators)."""
+    table = Table()
+    for name in frame.columns:
+        table.add_column(name, justify="right" if frame.schema[name].is_numeric() else "left")
+    for r in frame.iter_rows():
+        table.add_row(*("" if v is None else f"{v:,}" if isinstance(v, int)
+                        and not isinstance(v, bool) else str(v) for v in r))
+    return table
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     try:
         code = app(args=argv, prog_name="etc", standalone_mode=False)
     except typer.TyperException as exc:  # usage errors: one line, exit 2
         message = exc.format_message()
+        if type(exc).__name__ == "NoArgsIsHelpError":  # no arguments: the help, on stdout
+            out.print(message, highlight=False, markup=False)
+            return 0
         if not message:  # no arguments at all: the help was shown
             return 0
         err.print(f"etc: {message} (see 'etc --help')", highlight=False, markup=False)

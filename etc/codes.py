@@ -136,3 +136,7 @@ the other FRAUD codes with money at risk: traffic the authority counted that the
 lane never recorded is revenue hidden at the station, the kind prosecuted (it
 reaches CRITICAL by its money, at `raise_at_vnd`). CASH_SHARE_SPIKE is MEDIUM: a
 pattern to inspect, not money shown to be lost (its money at risk is 0)."""
+
+
+NOTE_STATES = ("EXPLAINED", "DISPUTED", "CONFIRMED_LOSS", "FALSE_POSITIVE")
+"""What people concluded about a finding, in a note (etc.store.notes, `etc note`)."""

@@ -7,6 +7,9 @@ The engine adds `run_id`, `category` and `severity` (`FINDING_COLUMNS`).
 
 from __future__ import annotations
 
+import hashlib
+from datetime import date
+
 import polars as pl
 
 from etc.codes import IDENTITY, Code
@@ -124,3 +127,22 @@ def identity() -> pl.Expr:
                 else expr.when(when).then(text))  # type: ignore[attr-defined]
     assert expr is not None
     return expr.otherwise(pl.lit(None, pl.String)).alias("identity")  # type: ignore[attr-defined]
+
+
+def finding_id(code: str, identity: str, business_date: date) -> str:
+    """A finding's stable id, as the report shows it: "F" and the first 10 hex digits
+    of md5("CODE|identity|YYYY-MM-DD"). It rests only on what identifies the
+    finding (its code, its key without the date, its business date), never on a
+    run, so the same finding has the same id in every run and every export; the
+    store finds it again with DuckDB's md5 of the same text."""
+    text = f"{code}|{identity}|{business_date.isoformat()}"
+    return "F" + hashlib.md5(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:10]
+
+
+def finding_ids(frame: pl.DataFrame) -> pl.Series:
+    """The finding id of each row of `frame` (code, identity, business_date columns)."""
+    if frame.height == 0:
+        return pl.Series("finding_id", [], pl.String)
+    return pl.Series("finding_id", [
+        finding_id(c, i or "", d) for c, i, d in
+        frame.select("code", "identity", "business_date").iter_rows()], pl.String)

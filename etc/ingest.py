@@ -63,7 +63,7 @@ def detect_kind(raw: RawFrame) -> Schema:
         raise UnknownKindError(
             "the columns fit more than one kind (" + " and ".join(s.kind for s in fits) + ")",
             path=raw.path, hint="pass --kind")
-    closest = min(SCHEMAS.values(), key=lambda s: len(set(s.required) - have))
+    closest = closest_kind(raw.path.name, have)
     missing = sorted(set(closest.required) - have)
     raise UnknownKindError(
         "cannot tell which kind of file this is from its columns "
@@ -71,6 +71,19 @@ def detect_kind(raw: RawFrame) -> Schema:
         path=raw.path,
         hint=f"closest is {closest.kind} (missing {', '.join(missing)}); or pass --kind",
     )
+
+
+def closest_kind(name: str, have: set[str]) -> Schema:
+    """The kind a file that fits none was most likely meant to be: the one its name
+    starts with (lanes_20261101.csv), else the one with the largest share of its
+    required columns present (a lanes file missing two of its columns is closer to
+    lanes than to a kind with fewer columns that shares only one)."""
+    low = name.lower()
+    named = [s for s in SCHEMAS.values() if low.startswith(s.kind.value)]
+    if named:
+        return max(named, key=lambda s: len(s.kind.value))
+    return max(SCHEMAS.values(), key=lambda s: (len(set(s.required) & have) / len(s.required),
+                                                len(set(s.required) & have)))
 
 
 def expand(paths: Iterable[Path]) -> list[Path]:

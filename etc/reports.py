@@ -46,6 +46,9 @@ REPORT_FINDING_SCHEMA: dict[str, pl.DataType] = {
     "state": pl.String(),              # NEW or OPEN
     "first_seen_date": pl.Date(),      # business date it was first found
     "days_open": pl.Int32(),           # business_date − first_seen_date, in days
+    "finding_id": pl.String(),         # etc.findings.finding_id: stable across runs
+    "note_state": pl.String(),         # the latest note's state (null: no note)
+    "note_text": pl.String(),          # "text — author, YYYY-MM-DD" of that note
 }
 """A run's findings with their lifecycle state, in the run's order."""
 
@@ -104,6 +107,17 @@ MONEY_FLOW_SCHEMA: dict[str, pl.DataType] = {
 """Charged → settled → banked per station, Σ over the run's period (tieouts)."""
 
 
+QUARANTINE_SCHEMA: dict[str, pl.DataType] = {
+    "load_id": pl.Int64(),
+    "file": pl.String(),
+    "reason": pl.String(),             # etc.reasons: MISSING_VALUE, DUPLICATE_CONFLICT, …
+    "rows": pl.Int64(),                # rows of that file refused for that reason
+    "first_row": pl.Int64(),           # the first of them (as `etc quarantine` numbers rows)
+    "detail": pl.String(),             # its message
+}
+"""Rows refused on loading a run's input files, per file and reason, in load order."""
+
+
 @dataclass(frozen=True)
 class RunInfo:
     """The `runs` row an output rests on."""
@@ -150,6 +164,13 @@ class Report:
     """Bank and traffic account ids that may appear in the findings (masked unless revealed)."""
     pending: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=PENDING_SCHEMA))
     """What the run awaits (PENDING_SCHEMA): not findings yet, never failing a night."""
+    provider_names: dict[str, str] = field(default_factory=dict)
+    """provider_id → name, from the providers data (empty when not loaded)."""
+    quarantine: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(
+        schema=QUARANTINE_SCHEMA))
+    """Rows refused on loading the run's input files, per file and reason (QUARANTINE_SCHEMA)."""
+    passing_notes: tuple[str, ...] = ()
+    """Note states that keep a finding from failing (settings' [notes] pass_states)."""
 
     @property
     def pending_vnd(self) -> int:
@@ -160,9 +181,12 @@ class Report:
         return int(self.findings["amount_at_risk_vnd"].sum())
 
     def failing(self) -> int:
-        """Findings at or above `fail_at`: a nightly run with any exits 1."""
+        """Findings at or above `fail_at` whose note state is not one of `passing_notes`:
+        a nightly run with any exits 1."""
         levels = [s.value for s in Severity if s.rank >= Severity(self.fail_at).rank]
-        return int(self.findings["severity"].is_in(levels).sum())
+        high = self.findings["severity"].is_in(levels)
+        passed = self.findings["note_state"].is_in(list(self.passing_notes)).fill_null(False)
+        return int((high & ~passed).sum())
 
     def count(self, state: State) -> int:
         """Findings of this run in `state` (NEW, OPEN), or identities RESOLVED by it."""
@@ -236,3 +260,11 @@ class Statement:
     inputs: pl.DataFrame               # INPUT_SCHEMA: the union of the runs' inputs
     awaiting: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=AWAITING_SCHEMA))
     """What its dates' runs await at its stations (AWAITING_SCHEMA): not gaps yet."""
+    operator_name: str | None = None
+    """The operator's name from the stations data (stations.operator_name), if given."""
+
+    @property
+    def operator_label(self) -> str:
+        """'VEC (Tổng công ty …)' when the stations data names the operator, else its id."""
+        name = self.operator_name
+        return f"{self.operator_id} ({name})" if name else self.operator_id

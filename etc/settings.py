@@ -17,7 +17,7 @@ import hashlib
 import json
 import tomllib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -113,16 +113,47 @@ class NightlySettings(_Area):
     pending items or received data since their latest run."""
 
 
+class OutputSettings(_Area):
+    lang: Literal["vi", "en"] = "vi"
+    """Language of the report and statements: Vietnamese (vi) or English (en); the
+    CLI's `--lang` overrides it. Not part of a run's settings hash (it changes no
+    finding)."""
+
+
+NoteState = Literal["EXPLAINED", "DISPUTED", "CONFIRMED_LOSS", "FALSE_POSITIVE"]
+
+
+def _passing() -> list[NoteState]:
+    return ["EXPLAINED", "FALSE_POSITIVE"]
+
+
+class NotesSettings(_Area):
+    pass_states: list[NoteState] = Field(default_factory=_passing)
+    """Note states that keep a finding from failing the night ([] : every finding counts)."""
+    critical_note_days: Annotated[int, Field(ge=0, le=3660)] = 0
+    """A night fails while a CRITICAL finding open this many days or more has no note
+    (0: never)."""
+
+
+NOT_HASHED = ("output", "notes")
+"""Areas that change what people read, not what a run finds: left out of
+`canonical_json`, so they never change a run id."""
+
+
 class Settings(_Area):
     tags: TagSettings = Field(default_factory=TagSettings)
     money: MoneySettings = Field(default_factory=MoneySettings)
     fraud: FraudSettings = Field(default_factory=FraudSettings)
     severity: SeveritySettings = Field(default_factory=SeveritySettings)
     nightly: NightlySettings = Field(default_factory=NightlySettings)
+    output: OutputSettings = Field(default_factory=OutputSettings)
+    notes: NotesSettings = Field(default_factory=NotesSettings)
 
     def canonical_json(self) -> str:
-        """Every setting, defaults included, as sorted compact JSON (stored per run)."""
-        return json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        """Every setting that can change a finding, defaults included, as sorted compact
+        JSON (stored per run); NOT_HASHED areas are left out."""
+        data = self.model_dump(mode="json", exclude=set(NOT_HASHED))
+        return json.dumps(data, sort_keys=True, separators=(",", ":"))
 
     def digest(self) -> str:
         """sha256 of `canonical_json()`: equal settings, equal hash."""

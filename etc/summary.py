@@ -78,6 +78,10 @@ class Summary(_Frozen):
     by_category: dict[str, Tally] = Field(description="TAG, MONEY, FRAUD (all three).")
     by_severity: dict[str, Tally] = Field(description="LOW … CRITICAL (all four).")
     by_code: list[CodeTally] = Field(description="Codes with findings, in catalogue order.")
+    notes: dict[str, int] = Field(
+        default_factory=dict,
+        description="Findings by the state of their latest note: EXPLAINED, DISPUTED, "
+                    "CONFIRMED_LOSS, FALSE_POSITIVE and NONE (no note).")
     lifecycle: Lifecycle
     pending: Pending
     reruns: list[Rerun] = Field(description="Earlier dates reconciled again (look-back).")

@@ -81,15 +81,15 @@ def build_statement(store: Store, operator_id: str, first: date, last: date,
                         .select(list(AWAITING_SCHEMA)).cast(AWAITING_SCHEMA))  # type: ignore[arg-type]
     days = pl.concat(lines).sort("station_id", "business_date")
     runs = tuple(RunInfo.of(store.run_row(r)) for r in by_run)
-    inputs = (pl.concat([r.inputs for r in runs]).unique(["file", "sha256"], keep="first")
-              .sort("load_id", "file").cast(INPUT_SCHEMA))  # type: ignore[arg-type]
+    inputs = own_inputs(store, operator_id, pl.concat([r.inputs for r in runs]).unique(
+        ["file", "sha256"], keep="first").sort("load_id", "file").cast(INPUT_SCHEMA))  # type: ignore[arg-type]
     all_gaps = pl.concat(gaps)
     return Statement(
         operator_id=operator_id, first_date=first, last_date=last, days=days,
         total=total_line(days, all_gaps, [r.run_id for r in runs]),
         gaps=all_gaps.sort("station_id", "business_date",
                            pl.col("code").replace_strict(ORDER, return_dtype=pl.Int32), "key"),
-        runs=runs, inputs=inputs,
+        runs=runs, inputs=inputs, operator_name=operator_name(store, operator_id),
         awaiting=pl.concat(awaiting).sort(
             "station_id", "business_date",
             pl.col("code").replace_strict(ORDER, return_dtype=pl.Int32), "key", nulls_last=False))
@@ -107,6 +107,28 @@ def unmatched_credit_accounts(store: Store, operator_id: str) -> pl.DataFrame:
     return mine.select(pl.when(pl.col("n") > 1)
                        .then(pl.concat_str("account", pl.lit("/"), "entry_id"))
                        .otherwise(pl.col("entry_id")).alias("entry_id")).unique()
+
+
+SHARED_KINDS = ("tags", "stations", "tariffs", "exemptions", "providers")
+"""Reference data every operator's statement rests on, whoever's rows they hold."""
+
+
+def own_inputs(store: Store, operator_id: str, inputs: pl.DataFrame) -> pl.DataFrame:
+    """The input files of `inputs` that concern the operator: the shared reference
+    data, and the lanes, settlement, count and bank files holding a row of its
+    stations or accounts (not other operators' bank statements)."""
+    ids = inputs.filter(~pl.col("kind").is_in(SHARED_KINDS))["load_id"].to_list()
+    mine = store.loads_of_operator(operator_id, ids)
+    return inputs.filter(pl.col("kind").is_in(SHARED_KINDS) | pl.col("load_id").is_in(mine))
+
+
+def operator_name(store: Store, operator_id: str) -> str | None:
+    """The operator's name (stations.operator_name of its first station having one)."""
+    names = (store.table("stations").filter(pl.col("operator_id") == operator_id)
+             .select("station_id", "operator_name").collect()
+             .filter(pl.col("operator_name").is_not_null() & (pl.col("operator_name") != ""))
+             .sort("station_id"))
+    return str(names["operator_name"][0]) if names.height else None
 
 
 def operator_stations(store: Store, operator_id: str) -> pl.DataFrame:

@@ -52,6 +52,7 @@ from ledgers.statement import build_statement
 from reconcile.engine import reconcile
 from reconcile.lookback import revisits
 from reconcile.manifest import inputs_sha256, run_id
+from reconcile.notes import by_note_state, unnoted_critical
 from reconcile.report import build_report
 
 Progress = Callable[[str, float], None]
@@ -142,16 +143,23 @@ def _outputs(store: Store, inbox: Path, out: Path, day: date, run: str | None,
     outputs: list[Path] = []
     report = None
     if run is not None:
-        report = build_report(store, run, settings.severity.fail_at)
+        report = build_report(store, run, settings.severity.fail_at,
+                              tuple(settings.notes.pass_states))
+        unnoted = unnoted_critical(report.findings, settings.notes.critical_note_days)
+        if unnoted:
+            problems = [*problems, f"{unnoted:,} CRITICAL findings open "
+                        f"{settings.notes.critical_note_days} days or more have no note "
+                        "([notes] critical_note_days)"]
         shown = report if reveal else mask_report(report)
-        outputs += [write_report(shown, folder / "report.html"),
-                    write_report(shown, folder / "report.xlsx")]
+        lang = settings.output.lang
+        outputs += [write_report(shown, folder / "report.html", lang),
+                    write_report(shown, folder / "report.xlsx", lang)]
         for operator in operators(store):
             statement = build_statement(store, operator, day, day, run_id=run)
             statement = statement if reveal else mask_statement(statement)
             for suffix in (".csv", ".pdf"):
-                outputs.append(write_statement(statement,
-                                               folder / f"statement-{operator}{suffix}"))
+                outputs.append(write_statement(
+                    statement, folder / f"statement-{operator}{suffix}", lang))
     summary = summarise(store, day, report, settings.severity.fail_at, inbox,
                         [p.name for p in outputs], problems, reruns or [])
     folder.mkdir(parents=True, exist_ok=True)
@@ -248,6 +256,7 @@ def summarise(store: Store, day: date, report: Report | None, fail_at: Severity,
         by_severity={s.value: tally(found.filter(pl.col("severity") == s.value))
                      for s in Severity},
         by_code=by_code,
+        notes=by_note_state(found),
         lifecycle=Lifecycle(new=report.count(State.NEW) if report else 0,
                             open=report.count(State.OPEN) if report else 0,
                             resolved=report.count(State.RESOLVED) if report else 0),

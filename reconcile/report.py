@@ -30,6 +30,8 @@ from etc.reports import (
     State,
 )
 from etc.store import Store
+from etc.store.notes import NOTE_SCHEMA
+from reconcile.notes import with_notes
 
 
 def resolve_run(store: Store, run_id: str | None) -> str:
@@ -46,12 +48,14 @@ def resolve_run(store: Store, run_id: str | None) -> str:
     return run_id
 
 
-def build_report(store: Store, run_id: str, fail_at: Severity = Severity.HIGH) -> Report:
-    """The report of run `run_id` (which must exist)."""
+def build_report(store: Store, run_id: str, fail_at: Severity = Severity.HIGH,
+                 passing_notes: tuple[str, ...] = ()) -> Report:
+    """The report of run `run_id` (which must exist); findings whose latest note is
+    in `passing_notes` do not count as failing."""
     run = RunInfo.of(store.run_row(run_id))
     earlier = store.earlier_runs(run_id, run.first_date, run.last_date, run.started_at)
     life = store.run_table("lifecycle", run_id)
-    found = with_states(store.run_findings(run_id), life)
+    found = with_states(store.run_findings(run_id), life, store.latest_notes())
     stations = store.table("stations").select(
         "station_id", pl.col("name").alias("station_name")).collect()
     ties = store.run_table("tieouts", run_id)
@@ -69,16 +73,29 @@ def build_report(store: Store, run_id: str, fail_at: Severity = Severity.HIGH) -
         money_flow=money_flow(ties),
         accounts=accounts(store),
         pending=store.run_table("pending", run_id),
+        provider_names=provider_names(store),
+        quarantine=store.quarantine_summary(run.inputs["load_id"].to_list()).with_columns(
+            pl.col("file").str.split("/").list.last()),
+        passing_notes=passing_notes,
     )
 
 
-def with_states(found: pl.DataFrame, life: pl.DataFrame) -> pl.DataFrame:
+def provider_names(store: Store) -> dict[str, str]:
+    """provider_id → name from the providers data (empty when none was loaded)."""
+    rows = store.table("providers").select("provider_id", "name").collect()
+    return {r["provider_id"]: r["name"] for r in rows.iter_rows(named=True) if r["name"]}
+
+
+def with_states(found: pl.DataFrame, life: pl.DataFrame,
+                notes: pl.DataFrame | None = None) -> pl.DataFrame:
     """The run's findings (in order) with state, first_seen_date and days_open
-    from its lifecycle rows (joined on code, identity and business date)."""
+    from its lifecycle rows (joined on code, identity and business date), their
+    finding id and the state and text of their latest note (reconcile.notes)."""
     states = life.filter(pl.col("state") != State.RESOLVED.value).select(
         "code", "identity", "business_date", "state", "first_seen_date", "days_open")
     joined = found.with_columns(identity()).join(
         states, on=["code", "identity", "business_date"], how="left", maintain_order="left")
+    joined = with_notes(joined, notes if notes is not None else pl.DataFrame(schema=NOTE_SCHEMA))
     return joined.select(list(REPORT_FINDING_SCHEMA)).cast(REPORT_FINDING_SCHEMA)  # type: ignore[arg-type]
 
 

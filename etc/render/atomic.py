@@ -1,4 +1,5 @@
-"""Writing a file whole or not at all: to a temporary name beside it, then a rename."""
+"""Writing a file whole or not at all: to a temporary name beside it, then a rename.
+The file gets the mode a new file gets (0666 less the umask), not mkstemp's 0600."""
 
 from __future__ import annotations
 
@@ -8,6 +9,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from etc.errors import EtcError
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it, then setting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_atomic(out: Path, write: Callable[[Path], None]) -> None:
@@ -21,6 +29,7 @@ def write_atomic(out: Path, write: Callable[[Path], None]) -> None:
     tmp = Path(name)
     try:
         write(tmp)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp made it 0600: a new file's usual mode
         os.replace(tmp, out)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

@@ -4,7 +4,9 @@ A pending item (etc.outputs.PENDING_SCHEMA, etc.reports.AWAITING_SCHEMA) is not
 a finding yet: a settlement still within its deadline, a batch whose bank
 window is open, a credit whose batch may still come. Reports and statements
 sum them up as "awaiting: 12 items, 1,234,000 VND, due by 2026-11-03 00:00
-(UTC+07:00)", the last instant one of them falls due, in local time.
+(UTC+07:00)" (in Vietnamese "đang chờ: 12 khoản, 1.234.000 ₫, hạn chót 03/11/2026
+00:00 (giờ Việt Nam, UTC+07:00)"), the last instant one of them falls due, in
+local time.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import datetime
 import polars as pl
 
 from etc.localtime import LOCAL, OFFSET
+from etc.render import lang as L
 
 LOCAL_LABEL = "UTC+07:00"
 
@@ -64,15 +67,17 @@ class Awaiting:
     def __bool__(self) -> bool:
         return self.items > 0
 
-    def due_text(self) -> str:
+    def due_text(self, lang: L.Lang = "en") -> str:
         """'2026-11-03 00:00 (UTC+07:00)', or '' when no item has a due time."""
-        return f"{minute(self.due_by)} ({LOCAL_LABEL})" if self.due_by else ""
+        if not self.due_by:
+            return ""
+        return f"{L.minute(lang, self.due_by)} ({L.t(lang, 'local')})"
 
-    def tally(self) -> str:
+    def tally(self, lang: L.Lang = "en") -> str:
         """'12 items, 1,234,000 VND, due by 2026-11-03 00:00 (UTC+07:00)'."""
-        due = f", due by {self.due_text()}" if self.due_by else ""
-        return f"{plural(self.items, 'item')}, {money(self.amount_vnd)}{due}"
+        due = L.t(lang, "awaiting.due_by", due=self.due_text(lang)) if self.due_by else ""
+        return f"{L.count_of(lang, self.items, 'item')}, {L.money(lang, self.amount_vnd)}{due}"
 
-    def text(self) -> str:
+    def text(self, lang: L.Lang = "en") -> str:
         """'awaiting: 12 items, 1,234,000 VND, due by 2026-11-03 00:00 (UTC+07:00)'."""
-        return f"awaiting: {self.tally()}"
+        return L.t(lang, "awaiting.text", tally=self.tally(lang))

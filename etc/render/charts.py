@@ -80,8 +80,15 @@ def _domain(values: Sequence[float], whole: bool) -> tuple[float, float, list[fl
     return ticks[0], ticks[-1], ticks
 
 
-def _clip(text: str, size: int = 22) -> str:
-    return text if len(text) <= size else text[: size - 1] + "…"
+def _clip(text: str, size: int = 24) -> str:
+    """`text` within `size` characters: its first word (a station id) and its end,
+    where names that share a start ("Trạm thu phí …") tell stations apart."""
+    if len(text) <= size:
+        return text
+    head, _, rest = text.partition(" ")
+    if not rest or len(head) > size // 2:
+        return text[: size - 1] + "…"
+    return f"{head} …{rest[-(size - len(head) - 2):]}"
 
 
 def _open(ident: str, title: str, width: int, height: int, desc: str) -> list[str]:

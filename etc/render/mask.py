@@ -83,6 +83,7 @@ def mask_report(report: Report) -> Report:
         findings=mask_frame(report.findings, report.accounts),
         resolved=mask_frame(report.resolved, report.accounts),
         pending=mask_frame(report.pending, report.accounts),
+        quarantine=mask_frame(report.quarantine, report.accounts),
     )
 
 

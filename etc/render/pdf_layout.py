@@ -46,11 +46,13 @@ def para(value: object, look: Look, bold: bool = False) -> Paragraph:
 
 class NumberedCanvas(Canvas):
     """A canvas that holds its pages until the end to write "page N of M" on each
-    (in `font`, given through the document's canvasmaker)."""
+    (in `font`, with the words of `page`, given through the document's canvasmaker)."""
 
-    def __init__(self, *args: Any, font: str = BUILTIN.regular, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, font: str = BUILTIN.regular, page: str = "page {n} of {m}",
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._font = font
+        self._page = page
         self._held: list[dict[str, Any]] = []
 
     def showPage(self) -> None:
@@ -62,7 +64,8 @@ class NumberedCanvas(Canvas):
         for number, state in enumerate(self._held, start=1):
             self.__dict__.update(state)
             self.setFont(self._font, 8)
-            self.drawRightString(PAGE[0] - MARGIN, 10 * mm, f"page {number} of {total}")
+            self.drawRightString(PAGE[0] - MARGIN, 10 * mm,
+                                 self._page.format(n=number, m=total))
             super().showPage()
         super().save()
 

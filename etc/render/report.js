@@ -1,6 +1,8 @@
 /* The discrepancy report page (etc.render.html): sort a table by clicking a
    header (numbers by their data-sort value, everything else as text), and hide
-   the rows that do not contain a filter box's text. No libraries, no network. */
+   the rows that do not contain a filter box's text or, in the findings tables
+   (rows with data-note), whose note state is not the one chosen in the
+   #note-filter select (NONE: no note). No libraries, no network. */
 "use strict";
 (function () {
   function key(row, index, numeric) {
@@ -9,7 +11,13 @@
       var n = cell ? parseFloat(cell.getAttribute("data-sort")) : NaN;
       return isNaN(n) ? -Infinity : n;
     }
+    if (cell && cell.hasAttribute("data-sort")) { return cell.getAttribute("data-sort"); }
     return cell ? cell.textContent.trim() : "";
+  }
+
+  function group(n) {
+    var sep = document.documentElement.lang === "vi" ? "." : ",";
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, sep);
   }
 
   function sortBy(table, th) {
@@ -41,14 +49,18 @@
     var text = input.value.trim().toLowerCase();
     var rows = table.tBodies[0].rows;
     var shown = 0;
+    var select = document.getElementById("note-filter");
+    var note = select ? select.value : "";
     Array.prototype.forEach.call(rows, function (row) {
-      var keep = text === "" || row.textContent.toLowerCase().indexOf(text) !== -1;
+      var noted = row.hasAttribute("data-note") ? row.getAttribute("data-note") : null;
+      var keep = (text === "" || row.textContent.toLowerCase().indexOf(text) !== -1) &&
+        (note === "" || noted === null || noted === note);
       row.hidden = !keep;
       if (keep) { shown += 1; }
     });
     if (out) {
-      out.textContent = shown.toLocaleString("en-US") + " of " +
-        rows.length.toLocaleString("en-US") + " rows";
+      out.textContent = group(shown) + (out.getAttribute("data-of") || " of ") +
+        group(rows.length) + (out.getAttribute("data-rows") || " rows");
     }
   }
 
@@ -60,8 +72,14 @@
       }
     });
   });
-  document.querySelectorAll("input[data-table]").forEach(function (input) {
+  var inputs = document.querySelectorAll("input[data-table]");
+  inputs.forEach(function (input) {
     input.addEventListener("input", function () { filter(input); });
     if (input.value) { filter(input); }
   });
+  var notes = document.getElementById("note-filter");
+  if (notes) {
+    notes.addEventListener("change", function () { inputs.forEach(filter); });
+    if (notes.value) { inputs.forEach(filter); }
+  }
 })();

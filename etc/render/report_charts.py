@@ -3,8 +3,10 @@
 Per station (findings and money at risk, the top stations by money), per
 business day, the unread share per lane (degraded lanes highlighted) and the
 money flow charged → settled gross → settled net → banked per station. Each
-chart is a `<figure>` with a visible caption; a capped chart says what it shows
-of how many. Nothing is computed here beyond choosing and labelling bars.
+chart is a `<figure>` with a visible caption, in `lang`; a capped chart says what
+it shows of how many. Money at risk that names no station (a bank credit paying
+no batch) is in no station's bar: the station charts say how much of it there
+is. Nothing is computed here beyond choosing and labelling bars.
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from html import escape
 
 import polars as pl
 
-from etc.render.charts import Bar, count, grouped_hbar_chart, hbar_chart, percent, vbar_chart, vnd
+from etc.render.charts import Bar, grouped_hbar_chart, hbar_chart, vbar_chart
+from etc.render.lang import Lang, day, money, number, percent, t
 from etc.reports import Report
 
-FLOW_SERIES = ("Charged", "Settled gross", "Settled net", "Banked")
+FLOW_SERIES = ("flow.charged", "flow.gross", "flow.net", "flow.banked")
 FLOW_COLUMNS = ("charged_vnd", "settled_gross_vnd", "settled_net_vnd", "banked_vnd")
 
 
@@ -36,88 +39,115 @@ def _station(row: dict[str, object]) -> str:
     return f"{row['station_id']} {name}" if name else str(row["station_id"])
 
 
-def _stations(frame: pl.DataFrame, top: int) -> str:
+def _stations(report: Report, top: int, lang: Lang) -> str:
+    frame = report.by_station
     rows = list(frame.head(top).iter_rows(named=True))
-    note = (f"The {top} stations with the most money at risk, of {frame.height:,}."
+    note = (t(lang, "chart.top_stations", top=top, total=number(lang, frame.height))
             if frame.height > top else "")
-    tips = [f"{_station(r)}: {r['findings']:,} findings, {r['amount_at_risk_vnd']:,} VND at risk"
+    found = report.findings
+    lone = found.filter(pl.col("station_id").is_null() | (pl.col("station_id") == ""))
+    nowhere = (t(lang, "chart.no_station", n=number(lang, lone.height),
+                 money=money(lang, int(lone["amount_at_risk_vnd"].sum())))
+               if lone.height else "")
+    tips = [t(lang, "chart.station_tip", station=_station(r),
+              n=number(lang, r["findings"]), money=money(lang, r["amount_at_risk_vnd"]))
             for r in rows]
-    money = [Bar(_station(r), r["amount_at_risk_vnd"], t) for r, t in zip(rows, tips, strict=True)]
-    found = [Bar(_station(r), r["findings"], t) for r, t in zip(rows, tips, strict=True)]
-    why = "no finding names a station"
-    return (_figure("Money at risk per station (VND)",
-                    hbar_chart("chart-station-money", "Money at risk per station (VND)", money,
-                               axis="Money at risk (VND)", fmt=vnd, empty=why), note)
-            + "\n" + _figure("Findings per station",
-                             hbar_chart("chart-station-findings", "Findings per station", found,
-                                        axis="Findings", fmt=count, empty=why), note))
+    bars_money = [Bar(_station(r), r["amount_at_risk_vnd"], tip)
+                  for r, tip in zip(rows, tips, strict=True)]
+    bars_found = [Bar(_station(r), r["findings"], tip) for r, tip in zip(rows, tips, strict=True)]
+    why = t(lang, "chart.no_station_why")
+    title_m, title_f = t(lang, "chart.station_money"), t(lang, "chart.station_findings")
+    return (_figure(title_m, hbar_chart("chart-station-money", title_m, bars_money,
+                                        axis=t(lang, "chart.axis_money"),
+                                        fmt=lambda v: number(lang, v), empty=why),
+                    note, nowhere)
+            + "\n" + _figure(title_f, hbar_chart("chart-station-findings", title_f, bars_found,
+                                                 axis=t(lang, "fig.findings"),
+                                                 fmt=lambda v: number(lang, v), empty=why),
+                             note))
 
 
-def _days(frame: pl.DataFrame) -> str:
+def _days(frame: pl.DataFrame, lang: Lang) -> str:
     rows = list(frame.iter_rows(named=True))
     if not any(r["findings"] for r in rows):
         rows = []
-    tips = [f"{r['business_date'].isoformat()}: {r['findings']:,} findings, "
-            f"{r['amount_at_risk_vnd']:,} VND at risk" for r in rows]
-    labels = [r["business_date"].strftime("%m-%d") for r in rows]
-    money = [Bar(lb, r["amount_at_risk_vnd"], t)
-             for lb, r, t in zip(labels, rows, tips, strict=True)]
-    found = [Bar(lb, r["findings"], t) for lb, r, t in zip(labels, rows, tips, strict=True)]
-    why = "no findings on any day of the run"
-    return (_figure("Money at risk per business day (VND)",
-                    vbar_chart("chart-day-money", "Money at risk per business day (VND)", money,
-                               axis="VND", fmt=vnd, category="Business date (month-day)",
-                               empty=why))
-            + "\n" + _figure("Findings per business day",
-                             vbar_chart("chart-day-findings", "Findings per business day", found,
-                                        axis="Findings", fmt=count,
-                                        category="Business date (month-day)", empty=why)))
+    tips = [t(lang, "chart.day_tip", day=day(lang, r["business_date"]),
+              n=number(lang, r["findings"]), money=money(lang, r["amount_at_risk_vnd"]))
+            for r in rows]
+    labels = [r["business_date"].strftime("%d/%m" if lang == "vi" else "%m-%d") for r in rows]
+    bars_money = [Bar(lb, r["amount_at_risk_vnd"], tip)
+                  for lb, r, tip in zip(labels, rows, tips, strict=True)]
+    bars_found = [Bar(lb, r["findings"], tip)
+                  for lb, r, tip in zip(labels, rows, tips, strict=True)]
+    why = t(lang, "chart.no_day_why")
+    title_m, title_f = t(lang, "chart.day_money"), t(lang, "chart.day_findings")
+    category = t(lang, "chart.day_axis")
+    return (_figure(title_m, vbar_chart("chart-day-money", title_m, bars_money,
+                                        axis=t(lang, "chart.axis_money"),
+                                        fmt=lambda v: number(lang, v), category=category,
+                                        empty=why))
+            + "\n" + _figure(title_f, vbar_chart("chart-day-findings", title_f, bars_found,
+                                                 axis=t(lang, "fig.findings"),
+                                                 fmt=lambda v: number(lang, v),
+                                                 category=category, empty=why)))
 
 
-def _lanes(frame: pl.DataFrame, top: int) -> str:
+def _lanes(frame: pl.DataFrame, top: int, lang: Lang) -> str:
     rows = list(frame.head(top).iter_rows(named=True))
-    bars = [Bar(f"{r['station_id']} {r['lane_id']}" + (" (degraded)" if r["degraded"] else ""),
+    degraded_word = t(lang, "chart.degraded")
+    bars = [Bar(f"{r['station_id']} {r['lane_id']}" + (f" ({degraded_word})" if r["degraded"]
+                                                         else ""),
                 r["unread_share"],
-                f"{r['station_id']} lane {r['lane_id']}: {r['unread']:,} of "
-                f"{r['etc_passages']:,} ETC passages unread ({percent(r['unread_share'])})"
-                + ("; degraded (LANE_READ_DEGRADED)" if r["degraded"] else ""),
+                t(lang, "chart.lane_tip", station=r["station_id"], lane=r["lane_id"],
+                  unread=number(lang, r["unread"]), n=number(lang, r["etc_passages"]),
+                  share=percent(lang, r["unread_share"]))
+                + (t(lang, "chart.lane_degraded") if r["degraded"] else ""),
                 highlight=bool(r["degraded"]))
             for r in rows]
-    capped = (f"The {top} lanes with the highest unread share, of {frame.height:,}."
+    capped = (t(lang, "chart.top_lanes", top=top, total=number(lang, frame.height))
               if frame.height > top else "")
-    svg = hbar_chart("chart-lanes", "Unread share of ETC passages per lane", bars,
-                     axis="ETC passages with no tag read (%)", fmt=percent,
-                     empty="no ETC passages in the run's period", whole=False)
+    title = t(lang, "chart.lanes")
+    svg = hbar_chart("chart-lanes", title, bars, axis=t(lang, "chart.lanes_axis"),
+                     fmt=lambda v: percent(lang, v), empty=t(lang, "chart.no_lanes_why"),
+                     whole=False)
     degraded = any(b.highlight for b in bars)
-    return _figure("Unread share of ETC passages per lane", svg, capped,
-                   "Lanes with a LANE_READ_DEGRADED finding in the run." if degraded else "",
+    return _figure(title, svg, capped, t(lang, "chart.lanes_key") if degraded else "",
                    key="hl" if degraded else "")
 
 
-def _flow(frame: pl.DataFrame, top: int) -> str:
-    ranked = frame.with_row_index("_i").sort(
-        (pl.col("charged_vnd") - pl.col("banked_vnd")).abs(), "_i", descending=[True, False])
-    chosen = ranked.head(top).sort("_i")
+def _flow(frame: pl.DataFrame, top: int, lang: Lang) -> str:
+    """Per station, largest gap (charged − banked) first: the four amounts, and the
+    gaps between them in each bar's tooltip and label."""
+    gap = (pl.col("charged_vnd") - pl.col("banked_vnd")).abs()
+    chosen = (frame.with_row_index("_i").sort(gap, "_i", descending=[True, False]).head(top))
+    series = [t(lang, s) for s in FLOW_SERIES]
     groups = []
     for r in chosen.iter_rows(named=True):
         sid = str(r["station_id"])
-        groups.append((sid, [Bar(sid, r[c], f"{sid} {s.lower()}: {r[c]:,} VND")
-                             for s, c in zip(FLOW_SERIES, FLOW_COLUMNS, strict=True)]))
-    note = (f"The {top} stations with the largest gap between charged and banked, "
-            f"of {frame.height:,}." if frame.height > top else "")
-    title = "Charged → settled gross → settled net → banked per station (VND)"
-    svg = grouped_hbar_chart("chart-flow", title, groups, FLOW_SERIES, axis="VND", fmt=vnd,
-                             empty="no money flow in the run's period")
+        gaps = t(lang, "flow.gaps", settle=money(lang, r["charged_vnd"] - r["settled_gross_vnd"]),
+                 fee=money(lang, r["settled_gross_vnd"] - r["settled_net_vnd"]),
+                 bank=money(lang, r["settled_net_vnd"] - r["banked_vnd"]))
+        short = r["charged_vnd"] - r["banked_vnd"]  # > 0: less banked than charged
+        label = (f"{sid} ({'−' if short > 0 else '+'}{number(lang, abs(short))})" if short
+                 else sid)
+        groups.append((label, [Bar(sid, r[c], f"{sid} {s.lower()}: {money(lang, r[c])}; {gaps}")
+                               for s, c in zip(series, FLOW_COLUMNS, strict=True)]))
+    note = (t(lang, "flow.top", top=top, total=number(lang, frame.height))
+            if frame.height > top else t(lang, "flow.order"))
+    title = t(lang, "flow.title")
+    svg = grouped_hbar_chart("chart-flow", title, groups, series, axis=t(lang, "chart.axis_money"),
+                             fmt=lambda v: number(lang, v), empty=t(lang, "flow.none"))
     return _figure(title, svg, note)
 
 
-def report_charts(report: Report, top_stations: int, top_lanes: int, flow_stations: int) -> str:
+def report_charts(report: Report, top_stations: int, top_lanes: int, flow_stations: int,
+                  lang: Lang = "en") -> str:
     """Every chart of the report, in page order."""
     return "\n".join([
         '<div class="charts">',
-        _stations(report.by_station, top_stations),
-        _days(report.by_day),
-        _lanes(report.lanes, top_lanes),
-        _flow(report.money_flow, flow_stations),
+        _stations(report, top_stations, lang),
+        _days(report.by_day, lang),
+        _lanes(report.lanes, top_lanes, lang),
+        _flow(report.money_flow, flow_stations, lang),
         "</div>",
     ])

@@ -15,6 +15,11 @@ no batch yet), `station_name` (as on the DAY lines), `business_date`,
 HH:MM local" (UTC+07:00) and `run_id` (the DAY lines' run of its date); the
 other columns stay empty. AWAITING lines are not counted in the TOTAL line.
 
+The columns, the line kinds and the codes are a machine contract and stay as
+they are in every language; only human text follows `lang`: `behind`
+("SETTLEMENT_MISSING 2 (150.000)" in Vietnamese) and an AWAITING line's due time
+("…, hạn chót 03/11/2026 00:00 giờ địa phương").
+
 Integers are plain digits, dates ISO, nulls empty, text neutralised
 (etc.render.safe), UTF-8 without BOM with `\\n` line ends: the same statement
 always gives the same bytes.
@@ -26,7 +31,7 @@ from pathlib import Path
 
 import polars as pl
 
-from etc.render.awaiting import local_minute
+from etc.render.lang import DEFAULT_LANG, Lang, local_minute, numbers_in, t
 from etc.render.safe import write_csv
 from etc.reports import STATEMENT_DAY_SCHEMA, Statement
 
@@ -56,7 +61,7 @@ def _lines(df: pl.DataFrame, line: str, operator_id: str) -> pl.DataFrame:
     )
 
 
-def awaiting_rows(statement: Statement) -> pl.DataFrame:
+def awaiting_rows(statement: Statement, lang: Lang = "en") -> pl.DataFrame:
     """One row per awaited item in the day columns it fills (see the module's text)."""
     days = statement.days
     names = days.select("station_id", "station_name").unique("station_id", keep="first")
@@ -70,15 +75,20 @@ def awaiting_rows(statement: Statement) -> pl.DataFrame:
             "station_id", "station_name", "business_date",
             pl.lit(1, pl.Int64).alias("findings"), "amount_at_risk_vnd",
             pl.concat_str([pl.col("code"), pl.concat_str([pl.lit(" "), pl.col("key")]),
-                           pl.concat_str([pl.lit(", due by "), local_minute(pl.col("due_at")),
-                                          pl.lit(" local")])],
+                           _due(lang)],
                           ignore_nulls=True).alias("behind"),
             "run_id",
         )
     )
 
 
-def statement_lines(statement: Statement) -> pl.DataFrame:
+def _due(lang: Lang) -> pl.Expr:
+    """', due by 2026-11-03 00:00 local' in `lang` (null when no due time)."""
+    before, after = t(lang, "csv.due", due="\0").split("\0")
+    return pl.concat_str([pl.lit(before), local_minute(lang, pl.col("due_at")), pl.lit(after)])
+
+
+def statement_lines(statement: Statement, lang: Lang = DEFAULT_LANG) -> pl.DataFrame:
     """The statement as the CSV's rows (CSV_SCHEMA): DAY, AWAITING, TOTAL, INPUT lines."""
     inputs = statement.inputs.select(
         pl.col("file").alias("input_file"),
@@ -86,17 +96,26 @@ def statement_lines(statement: Statement) -> pl.DataFrame:
         pl.col("sha256").alias("input_sha256"),
     )
     op = statement.operator_id
-    return pl.concat(
+    lines = pl.concat(
         [
             _lines(statement.days, "DAY", op),
-            _lines(awaiting_rows(statement), "AWAITING", op),
+            _lines(awaiting_rows(statement, lang), "AWAITING", op),
             _lines(statement.total, "TOTAL", op),
             _lines(inputs, "INPUT", op),
         ],
         how="vertical",
     )
+    if lang == "en":
+        return lines
+    # "SETTLEMENT_MISSING 2 (150,000)": the amounts of DAY and TOTAL lines written the
+    # lang way (AWAITING lines carry a key, left as it is, and their due time, done above)
+    summed = pl.col("line").is_in(["DAY", "TOTAL"])
+    texts = lines.filter(summed)["behind"].unique().drop_nulls().to_list()
+    return lines.with_columns(
+        pl.when(summed).then(pl.col("behind").replace({b: numbers_in(lang, b) for b in texts}))
+        .otherwise(pl.col("behind")).alias("behind"))
 
 
-def write_statement_csv(statement: Statement, path: Path) -> None:
+def write_statement_csv(statement: Statement, path: Path, lang: Lang = DEFAULT_LANG) -> None:
     """Write `statement` to `path` as the one rectangular, neutralised CSV."""
-    write_csv(statement_lines(statement), path)
+    write_csv(statement_lines(statement, lang), path)

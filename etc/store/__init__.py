@@ -11,7 +11,7 @@ Per reconciliation run: `runs` (the manifest, one row per run) and `findings`,
 led by `run_id` (their columns are the Polars schemas of etc.findings and
 etc.outputs). A run is written piece by piece and exists once its `runs` row,
 written last, does (`runs_writing` marks it until then); writing a run id again
-replaces that run.
+replaces that run. `notes` (notes on findings) is append-only and belongs to no run.
 
     ddl.py         the tables
     connection.py  opening the file, transactions, plain reads
@@ -19,6 +19,8 @@ replaces that run.
     inputs.py      what a run reads (all, or scoped to its period)
     runs.py        writing and reading runs
     arrivals.py    what was loaded since a run, and which dates it concerns
+    notes.py       notes on findings (append-only)
+    drill.py       the rows behind a finding (etc show)
 """
 
 from __future__ import annotations
@@ -28,15 +30,17 @@ from pathlib import Path
 from etc.manifests import LoadRef, RunManifest, RunRow
 from etc.store.arrivals import Arrivals
 from etc.store.ddl import RUN_TABLES
+from etc.store.drill import Drill
 from etc.store.inputs import INPUT_KINDS, InputReads
 from etc.store.loads import LoadCounts, Loads, PriorLoad
+from etc.store.notes import Notes
 from etc.store.runs import FINDING_ORDER, Runs
 
 __all__ = ["FINDING_ORDER", "INPUT_KINDS", "RUN_TABLES", "LoadCounts", "LoadRef", "PriorLoad",
            "RunManifest", "RunRow", "Store"]
 
 
-class Store(Loads, InputReads, Runs, Arrivals):
+class Store(Loads, InputReads, Runs, Arrivals, Notes, Drill):
     """An open DuckDB file. Use as a context manager, or call `close()`. Opening it
     clears what a run writer killed midway left (Runs.clear_unfinished_runs)."""
 

@@ -95,6 +95,26 @@ RUN_TABLES: dict[str, dict[str, pl.DataType]] = {
 }
 """The per-run tables and their columns, `run_id` first (DDL derived from these)."""
 
+NOTES_DDL = """
+CREATE SEQUENCE IF NOT EXISTS note_ids START 1;
+CREATE TABLE IF NOT EXISTS notes (
+    note_id BIGINT PRIMARY KEY,
+    code VARCHAR NOT NULL,
+    identity VARCHAR NOT NULL,
+    business_date DATE,
+    finding_id VARCHAR,
+    state VARCHAR NOT NULL,
+    author VARCHAR NOT NULL,
+    text VARCHAR NOT NULL,
+    noted_at TIMESTAMPTZ NOT NULL
+);
+"""
+"""Notes on findings (etc.store.notes): append-only, never updated or deleted; a
+note is on a code and identity (the finding's key without its date), so it
+follows the identity into later runs. `business_date` and `finding_id` say which
+finding it was given on (null when given on the identity)."""
+
+
 def q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -145,6 +165,7 @@ def create(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(BATCH_PARTS_DDL)
     con.execute("CREATE TABLE IF NOT EXISTS runs_writing (run_id VARCHAR NOT NULL, "
                 "started_at TIMESTAMPTZ NOT NULL)")
+    con.execute(NOTES_DDL)
     _upgrade(con)
 
 

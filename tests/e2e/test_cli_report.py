@@ -104,8 +104,14 @@ def test_statements_add_up_to_the_runs_tieouts(db: Path, sample: Sample,
     for col in ("passages", "gross_vnd", "net_vnd"):
         assert int(total[col]) == days[col].cast(pl.Int64).sum()
     assert int(total["findings"]) >= days["findings"].cast(pl.Int64).sum()
-    assert lines.filter(pl.col("line") == "INPUT").height == sum(
-        len(p) for p in sample.files.values())
+    # its inputs: the shared reference data and the files holding rows of its stations or
+    # accounts; not another operator's bank statements
+    inputs = lines.filter(pl.col("line") == "INPUT")
+    every = {p.name for paths in sample.files.values() for p in paths}
+    assert set(inputs["input_file"]) < every
+    assert {"stations.csv", "tariffs.csv"} <= set(inputs["input_file"])
+    banks = inputs.filter(pl.col("input_kind") == "bank")
+    assert 0 < banks.height < sum(1 for name in every if name.startswith("bank_"))
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -89,7 +89,7 @@ def browser() -> Iterator[Browser]:
 def opened(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Opened:
     report = realistic()
     path = tmp_path_factory.mktemp("report") / "report.html"
-    write_html(report, path)
+    write_html(report, path, "en")
     return open_page(browser, path, report)
 
 
@@ -189,21 +189,35 @@ def test_numeric_header_sorts_by_number(opened: Opened) -> None:
 
 
 def test_the_report_of_a_generated_scenario(browser: Browser, tmp_path: Path) -> None:
-    """The whole way: a generated night loaded, reconciled and reported by the
-    CLI, then opened: no error, every chart drawn, a findings table filters."""
+    """The whole way, in Vietnamese (the default): a generated night loaded,
+    reconciled, one finding noted and the report written by the CLI, then opened: no
+    error, every chart drawn, accents and ₫ amounts shown, a findings table filters
+    by text and the page by note state."""
     import cli
     from etc.generate import generate
+    from etc.store import Store
+    from reconcile.report import build_report
 
     sample = generate(tmp_path / "sample", seed=29, days=1, passages=1200)
     db, out = tmp_path / "etc.duckdb", tmp_path / "report.html"
     files = [str(p) for paths in sample.files.values() for p in paths]
     assert cli.main(["ingest", "--db", str(db), *files]) == 0
     assert cli.main(["reconcile", "--db", str(db), "--date", str(sample.start)]) == 0
+    with Store(db, create=False) as store:
+        found = build_report(store, store.latest_run_id() or "").findings
+    missing = found.filter(code="SETTLEMENT_MISSING")
+    noted = missing["finding_id"][0]
+    assert cli.main(["note", noted, "--db", str(db), "--state", "EXPLAINED", "--author",
+                     "Trần Thị Bình", "--text", "đã đối chiếu với nhà cung cấp"]) == 0
     assert cli.main(["report", "--db", str(db), "--out", str(out)]) == 0
     seen = open_page(browser, out, realistic())
     page = seen.page
     try:
         assert seen.errors == [] and seen.requests == []
+        assert page.locator("html").get_attribute("lang") == "vi"
+        assert page.title().startswith("Báo cáo sai lệch đối soát")
+        risk = page.locator("[data-figure=at-risk] .big").inner_text()
+        assert re.fullmatch(r"\d{1,3}(\.\d{3})* ₫", risk), risk
         charts = page.locator("svg.chart")
         assert charts.count() == 6
         for i in range(6):
@@ -212,11 +226,23 @@ def test_the_report_of_a_generated_scenario(browser: Browser, tmp_path: Path) ->
             assert charts.nth(i).locator("rect.bar").count() > 0
         table = "t-SETTLEMENT_MISSING"
         total = visible_rows(page, table)
-        first_row = page.locator(f"#{table} tbody tr").first.inner_text()
-        first_txn = re.findall(r"ST\d\d-\d{8}-\d{7}", first_row)[0]  # a txn_id
-        assert total >= 2
-        page.locator(f"#{table}-f").fill(first_txn)
+        assert total == missing.height >= 2
+        assert "không có giao dịch quyết toán nào" in page.locator(f"#{table}").inner_text()
+        second = page.locator(f"#{table} tbody tr").nth(1).inner_text()
+        txn = re.findall(r"ST\d\d-\d{8}-\d{7}", second)[0]  # a txn_id
+        page.locator(f"#{table}-f").fill(txn)
         assert visible_rows(page, table) == 1
-        assert page.locator(f"#{table}-n").inner_text() == f"1 of {total} rows"
+        assert page.locator(f"#{table}-n").inner_text() == f"1 / {total} dòng"
+        page.locator(f"#{table}-f").fill("")
+        page.locator("#note-filter").select_option("EXPLAINED")
+        assert visible_rows(page, table) == 1
+        row = page.locator(f"#{table} tbody tr:visible").inner_text()
+        assert noted in row and "Đã giải trình" in row and "Trần Thị Bình" in row
+        page.locator("#note-filter").select_option("NONE")
+        assert visible_rows(page, table) == total - 1
+        # at 1400 px nothing makes the page scroll sideways
+        page.set_viewport_size({"width": 1400, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1400
+        assert seen.errors == []
     finally:
         page.close()

@@ -1,9 +1,12 @@
 """Golden outputs of one night (fixtures/cases/night-small): summary.json and the
-statement CSV of every operator, byte for byte. A mismatch shows a unified diff;
+statement CSV of every operator, byte for byte — in Vietnamese (the default,
+expected/) and in English (`--lang en`, expected/en/): the columns and codes are
+the same, only the human text differs. A mismatch shows a unified diff;
 ETC_REGEN_GOLDEN=1 rewrites the expected files (only on purpose)."""
 
 from __future__ import annotations
 
+import csv
 import difflib
 import json
 import os
@@ -31,6 +34,18 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "out" / DAY
 
 
+@pytest.fixture(scope="module")
+def night_en(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same night with --lang en."""
+    root = tmp_path_factory.mktemp("night-small-en")
+    inbox = root / "inbox"
+    shutil.copytree(CASE / "inbox", inbox)
+    code = cli.main(["nightly", "--db", str(root / "etc.duckdb"), "--inbox", str(inbox),
+                     "--out", str(root / "out"), "--date", DAY, "--lang", "en"])
+    assert code == 1
+    return root / "out" / DAY
+
+
 def expected_names() -> list[str]:
     return sorted(p.name for p in (CASE / "expected").glob("*") if p.is_file())
 
@@ -55,7 +70,8 @@ def test_the_night_writes_exactly_the_golden_files(night: Path) -> None:
                      or (p.name.startswith("statement-") and p.suffix == ".csv"))
     if REGEN:
         for old in (CASE / "expected").glob("*"):
-            old.unlink()
+            if old.is_file():
+                old.unlink()
     for name in written:
         compare(night / name, CASE / "expected" / name)
     assert written == expected_names()
@@ -76,3 +92,31 @@ def test_the_golden_summary_agrees_with_the_truth(night: Path) -> None:
     assert "notes.txt" in summary["refused"][0]["reason"]
     assert summary["exit_status"] == 1 and summary["failing"] > 0
     assert len(summary["inputs"]) == 20
+
+
+def test_the_english_statements_are_golden_too(night: Path, night_en: Path) -> None:
+    names = sorted(p.name for p in night_en.glob("statement-*.csv"))
+    assert names and names == sorted(p.name for p in night.glob("statement-*.csv"))
+    if REGEN:
+        for old in (CASE / "expected" / "en").glob("*"):
+            old.unlink()
+    for name in names:
+        compare(night_en / name, CASE / "expected" / "en" / name)
+        vi, en = ((folder / name).read_text(encoding="utf-8").splitlines()
+                  for folder in (night, night_en))
+        assert vi[0] == en[0]  # the header: a machine contract, the same in both
+        assert len(vi) == len(en)
+    assert (night_en / "summary.json").read_bytes() == (night / "summary.json").read_bytes()
+
+
+def test_a_statement_lists_only_its_own_and_the_shared_files(night: Path) -> None:
+    """An operator's statement names the reference data and the files holding its rows,
+    not another operator's bank statements (the case's bank files carry its id)."""
+    for path in sorted(night.glob("statement-*.csv")):
+        operator = path.stem.removeprefix("statement-")
+        lines = list(csv.reader(path.read_text(encoding="utf-8").splitlines()))
+        head = lines[0]
+        files = [row[head.index("input_file")] for row in lines[1:] if row[0] == "INPUT"]
+        banks = [f for f in files if f.startswith("bank_")]
+        assert banks and all(f.startswith(f"bank_{operator}") for f in banks), (operator, banks)
+        assert "stations.csv" in files and "tariffs.csv" in files

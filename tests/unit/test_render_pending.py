@@ -40,7 +40,7 @@ def section(page: str, ident: str) -> str:
 
 def test_verdict_shows_what_is_awaited() -> None:
     report = pending_report()
-    page = render_html(report)
+    page = render_html(report, "en")
     assert report.pending_vnd == 1_234_000
     assert figure(page, "awaiting") == "3"
     assert ('<span class="big">3</span><span class="what">awaiting, 1,234,000 VND</span>'
@@ -56,14 +56,14 @@ def test_verdict_shows_what_is_awaited() -> None:
 
 
 def test_one_item_in_the_singular() -> None:
-    page = render_html(pending_report(PENDING[1:2]))
+    page = render_html(pending_report(PENDING[1:2]), "en")
     assert figure(page, "awaiting") == "1"
     assert ("awaiting: 1 item, 52,000 VND, due by 2026-11-05 00:00 (UTC+07:00) — not a "
             "finding yet; it becomes one if nothing arrives by then") in page
 
 
 def test_awaiting_section_after_the_findings_with_one_row_per_item() -> None:
-    page = render_html(pending_report())
+    page = render_html(pending_report(), "en")
     at = {name: page.index(f'<section id="{name}"') for name in
           ("verdict", "findings", "awaiting", "resolved")}
     assert at["verdict"] < at["findings"] < at["awaiting"] < at["resolved"]
@@ -77,7 +77,8 @@ def test_awaiting_section_after_the_findings_with_one_row_per_item() -> None:
                      "entry_id", "provider_id"]        # staff_id and settlement_id: empty
     rows = re.findall(r"<tr><td>(.*?)</tr>", awaiting)
     assert len(rows) == 3
-    assert rows[1].startswith('<code>SETTLEMENT_MISSING</code></td><td class="date">2026-11-02'
+    assert rows[1].startswith('<code>SETTLEMENT_MISSING</code></td>'
+                              '<td class="date" data-sort="2026-11-02">2026-11-02'
                               '</td><td class="date">2026-11-05 00:00</td>'
                               '<td class="num" data-sort="52000">52,000</td>')
     assert ('<td class="date">2026-11-04 00:00</td><td class="num" data-sort="1180000">'
@@ -90,7 +91,7 @@ def test_awaiting_section_after_the_findings_with_one_row_per_item() -> None:
 
 def test_awaiting_table_is_capped_at_1000_rows() -> None:
     many = [{**PENDING[1], "txn_id": f"X{i}", "amount_at_risk_vnd": 1000} for i in range(1001)]
-    page = render_html(pending_report(many))
+    page = render_html(pending_report(many), "en")
     assert table_rows(page, "t-awaiting") == 1000
     assert ("Showing 1,000 of 1,001 pending items; the XLSX report's Pending sheet has all."
             in page)
@@ -99,7 +100,7 @@ def test_awaiting_table_is_capped_at_1000_rows() -> None:
 
 
 def test_nothing_awaited_shows_nothing() -> None:
-    page = render_html(sample_report())
+    page = render_html(sample_report(), "en")
     page = page[page.index("<body>"):]                  # the style sheet names them all
     assert '<section id="awaiting"' not in page
     assert 'data-figure="awaiting"' not in page
@@ -110,16 +111,16 @@ def test_nothing_awaited_shows_nothing() -> None:
 
 def test_without_an_as_of_time_the_line_says_none() -> None:
     report = pending_report()
-    page = render_html(replace(report, run=replace(report.run, as_of=None)))
+    page = render_html(replace(report, run=replace(report.run, as_of=None)), "en")
     assert LINE in page
     assert "As of" not in page and "Judged as of" not in page and " as of " not in page
 
 
 def test_masked_report_hides_plates_and_accounts_of_pending_items() -> None:
     report = pending_report()
-    revealed = render_html(report)
+    revealed = render_html(report, "en")
     assert "51H67890" in revealed and "0071000123456/E88" in revealed
-    page = render_html(mask_report(report))
+    page = render_html(mask_report(report), "en")
     awaiting = section(page, "awaiting")
     assert "51H67890" not in page and "0071000123456" not in page
     assert "<td>51H-***.90</td>" in awaiting
@@ -135,7 +136,7 @@ def test_masked_report_hides_plates_and_accounts_of_pending_items() -> None:
 @pytest.fixture
 def book(tmp_path: Path) -> dict[str, Sheet]:
     path = tmp_path / "report.xlsx"
-    write_report_xlsx(pending_report(), path)
+    write_report_xlsx(pending_report(), path, "en")
     return read_xlsx(path)
 
 
@@ -186,7 +187,7 @@ def test_summary_has_the_as_of_time_and_what_is_awaited(book: dict[str, Sheet]) 
 def test_nothing_pending_gives_an_empty_pending_sheet(tmp_path: Path) -> None:
     path = tmp_path / "report.xlsx"
     report = sample_report()
-    write_report_xlsx(replace(report, run=replace(report.run, as_of=None)), path)
+    write_report_xlsx(replace(report, run=replace(report.run, as_of=None)), path, "en")
     book = read_xlsx(path)
     assert book["Pending"].row(1) == HEADER and book["Pending"].row(2) == []
     summary = book["Summary"]
@@ -198,7 +199,7 @@ def test_nothing_pending_gives_an_empty_pending_sheet(tmp_path: Path) -> None:
 
 def test_masked_workbook_hides_plates_and_accounts(tmp_path: Path) -> None:
     path = tmp_path / "masked.xlsx"
-    write_report_xlsx(mask_report(pending_report()), path)
+    write_report_xlsx(mask_report(pending_report()), path, "en")
     sheet = read_xlsx(path)["Pending"]
     values = [str(c.value) for c in sheet.cells.values()]
     assert not any("51H67890" in v or "0071000123456" in v for v in values)

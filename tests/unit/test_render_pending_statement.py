@@ -28,7 +28,7 @@ NULLS_BEFORE_FINDINGS = 24
 
 def _written(statement: Statement, tmp_path: Path, name: str = "s.csv") -> Path:
     path = tmp_path / name
-    write_statement_csv(statement, path)
+    write_statement_csv(statement, path, "en")
     return path
 
 
@@ -101,7 +101,7 @@ def test_awaiting_cells_are_neutralised(tmp_path: Path) -> None:
 
 def test_statement_workbook_says_what_is_awaited(tmp_path: Path) -> None:
     path = tmp_path / "statement.xlsx"
-    write_statement_xlsx(sample_statement(2, 2, awaiting=True), path)
+    write_statement_xlsx(sample_statement(2, 2, awaiting=True), path, "en")
     book = read_xlsx(path)
     assert list(book) == ["Statement", "Gaps", "Awaiting", "Inputs"]
     sheet = book["Statement"]
@@ -123,7 +123,7 @@ def test_statement_workbook_says_what_is_awaited(tmp_path: Path) -> None:
 
 def test_statement_workbook_without_anything_awaited(tmp_path: Path) -> None:
     path = tmp_path / "statement.xlsx"
-    write_statement_xlsx(sample_statement(2, 2), path)
+    write_statement_xlsx(sample_statement(2, 2), path, "en")
     book = read_xlsx(path)
     assert book["Statement"].row(5) == [] and book["Statement"].row(6)[0] == "station_id"
     assert book["Awaiting"].row(1)[0] == "station_id" and book["Awaiting"].row(2) == []
@@ -140,7 +140,7 @@ def fonts(request: pytest.FixtureRequest) -> Fonts:
 
 def pdf_text(statement: Statement, tmp_path: Path, fonts: Fonts) -> list[str]:
     path = tmp_path / "s.pdf"
-    write_statement_pdf(statement, path, fonts=fonts)
+    write_statement_pdf(statement, path, "en", fonts=fonts)
     return [t.replace("\r\n", " ").replace("\n", " ") for t in page_texts(path)]
 
 
@@ -179,6 +179,6 @@ def test_masked_statement_hides_plates_in_what_it_awaits(tmp_path: Path) -> None
     text = csv_text(masked, tmp_path)
     assert "30A98765" not in text and "SETTLEMENT_MISSING plate=30A-***.65, due by" in text
     xlsx = tmp_path / "m.xlsx"
-    write_statement_xlsx(masked, xlsx)
+    write_statement_xlsx(masked, xlsx, "en")
     values = [str(c.value) for c in read_xlsx(xlsx)["Awaiting"].cells.values()]
     assert not any("51H67890" in v or "30A98765" in v for v in values)

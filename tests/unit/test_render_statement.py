@@ -70,7 +70,7 @@ EXPECTED_CSV = (
 
 def test_csv_exact_text(tmp_path: Path) -> None:
     path = tmp_path / "statement.csv"
-    write_statement_csv(tiny_statement(), path)
+    write_statement_csv(tiny_statement(), path, "en")
     raw = path.read_bytes()
     assert not raw.startswith(b"\xef\xbb\xbf") and b"\r\n" not in raw
     assert raw.decode("utf-8") == EXPECTED_CSV
@@ -79,7 +79,7 @@ def test_csv_exact_text(tmp_path: Path) -> None:
 def test_csv_is_rectangular_with_day_total_and_input_lines(tmp_path: Path) -> None:
     path = tmp_path / "statement.csv"
     statement = sample_statement(stations=3, days=2)
-    write_statement_csv(statement, path)
+    write_statement_csv(statement, path, "en")
     back = pl.read_csv(path, infer_schema=False)
     assert back.columns == list(CSV_SCHEMA)
     assert back["line"].to_list() == ["DAY"] * 6 + ["TOTAL"] + ["INPUT"] * 3
@@ -91,8 +91,8 @@ def test_csv_is_rectangular_with_day_total_and_input_lines(tmp_path: Path) -> No
 
 def test_csv_same_statement_same_bytes(tmp_path: Path) -> None:
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
-    write_statement_csv(sample_statement(), a)
-    write_statement_csv(sample_statement(), b)
+    write_statement_csv(sample_statement(), a, "en")
+    write_statement_csv(sample_statement(), b, "en")
     assert a.read_bytes() == b.read_bytes()
 
 
@@ -129,7 +129,7 @@ def fonts(request: pytest.FixtureRequest) -> Fonts:
 
 def pdf_of(statement: Statement, tmp_path: Path, fonts: Fonts, name: str = "s.pdf") -> Path:
     path = tmp_path / name
-    write_statement_pdf(statement, path, fonts=fonts)
+    write_statement_pdf(statement, path, "en", fonts=fonts)
     return path
 
 
@@ -170,7 +170,12 @@ def test_totals_on_the_first_page(tmp_path: Path, fonts: Fonts) -> None:
     for column in ("gross_vnd", "settled_gross_vnd", "fee_vnd", "net_vnd", "banked_vnd",
                    "settle_gap_vnd", "amount_at_risk_vnd"):
         assert f"{total[column]:,}" in first, column
-    assert f"Gross {total['gross_vnd']:,}" in first.replace("\r\n", " ")
+    assert f"Gross charged (ETC + cash) {total['gross_vnd']:,}" in first.replace("\r\n", " ")
+    # the money chain reads down: ETC charged = gross − cash, net = settled − fees
+    assert total["etc_gross_vnd"] == total["gross_vnd"] - total["cash_gross_vnd"]
+    chain = first.replace("\r\n", " ")
+    assert f"= ETC charged {total['etc_gross_vnd']:,}" in chain
+    assert f"= net {total['net_vnd']:,}" in chain
     assert "Class 1" in first and "EXEMPT" in first
 
 

@@ -91,7 +91,7 @@ def serial(day: date) -> float:
 @pytest.fixture
 def report_book(tmp_path: Path) -> dict[str, Sheet]:
     path = tmp_path / "report.xlsx"
-    write_report_xlsx(sample_report(), path)
+    write_report_xlsx(sample_report(), path, "en")
     return read_xlsx(path)
 
 
@@ -111,7 +111,7 @@ def test_category_sheets_hold_their_findings(report_book: dict[str, Sheet]) -> N
         assert sheet.row(2 + len(codes)) == []
         assert '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>' \
             in sheet.xml
-        assert f'<autoFilter ref="A1:S{1 + len(codes)}"/>' in sheet.xml
+        assert f'<autoFilter ref="A1:V{1 + len(codes)}"/>' in sheet.xml
 
 
 def test_money_and_dates_are_typed(report_book: dict[str, Sheet]) -> None:
@@ -163,7 +163,7 @@ def test_summary_holds_the_verdict(report_book: dict[str, Sheet]) -> None:
 def test_negative_amount_stays_a_number(tmp_path: Path) -> None:
     row = {**FINDINGS[2], "amount_at_risk_vnd": -5, "detail": "-5 VND back"}
     path = tmp_path / "neg.xlsx"
-    write_report_xlsx(sample_report([row]), path)
+    write_report_xlsx(sample_report([row]), path, "en")
     money = read_xlsx(path)["MONEY"]
     assert re.search(r'<c r="O2" s="\d+"><v>-5</v></c>', money.xml)  # a number, no t="s"
     assert money.cells["O2"] == Cell(-5.0, "#,##0", False)
@@ -172,7 +172,7 @@ def test_negative_amount_stays_a_number(tmp_path: Path) -> None:
 
 def test_empty_categories_keep_a_header(tmp_path: Path) -> None:
     path = tmp_path / "tag_only.xlsx"
-    write_report_xlsx(sample_report(FINDINGS[:1]), path)
+    write_report_xlsx(sample_report(FINDINGS[:1]), path, "en")
     book = read_xlsx(path)
     for name in ("MONEY", "FRAUD"):
         assert book[name].row(1)[:3] == ["code", "category", "severity"]
@@ -182,22 +182,22 @@ def test_empty_categories_keep_a_header(tmp_path: Path) -> None:
 
 def test_same_model_same_bytes(tmp_path: Path) -> None:
     a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
-    write_report_xlsx(sample_report(), a)
-    write_report_xlsx(sample_report(), b)
+    write_report_xlsx(sample_report(), a, "en")
+    write_report_xlsx(sample_report(), b, "en")
     assert a.read_bytes() == b.read_bytes()
     with zipfile.ZipFile(a) as z:
         core = z.read("docProps/core.xml").decode()
     assert '<dcterms:created xsi:type="dcterms:W3CDTF">2026-11-02T20:15:00Z<' in core
     c, d = tmp_path / "c.xlsx", tmp_path / "d.xlsx"
-    write_statement_xlsx(sample_statement(), c)
-    write_statement_xlsx(sample_statement(), d)
+    write_statement_xlsx(sample_statement(), c, "en")
+    write_statement_xlsx(sample_statement(), d, "en")
     assert c.read_bytes() == d.read_bytes()
 
 
 def test_statement_workbook(tmp_path: Path) -> None:
     path = tmp_path / "statement.xlsx"
     statement = sample_statement(stations=2, days=2)
-    write_statement_xlsx(statement, path)
+    write_statement_xlsx(statement, path, "en")
     book = read_xlsx(path)
     assert list(book) == ["Statement", "Gaps", "Awaiting", "Inputs"]
     sheet = book["Statement"]
@@ -233,7 +233,7 @@ def test_statement_workbook(tmp_path: Path) -> None:
 def test_statement_total_row_matches_the_model(tmp_path: Path) -> None:
     path = tmp_path / "statement.xlsx"
     statement = sample_statement(stations=3, days=4)
-    write_statement_xlsx(statement, path)
+    write_statement_xlsx(statement, path, "en")
     sheet = read_xlsx(path)["Statement"]
     last = 6 + statement.days.height + 1
     row = sheet.row(last)
