@@ -155,6 +155,7 @@ def reconcile(store: Store, period: Period, settings: Settings,
             found.append(tables.findings)
             pending.append(tables.pending)
             dispositions.append(tables.dispositions.group_by("disposition").len())
+            del tables  # before the next chunk is read: one chunk's rows at a time
         say("writing", 0.9)
         lap = _stopwatch(timings)
         findings = pl.concat(found).sort(FINDING_ORDER, nulls_last=False)
