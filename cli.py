@@ -284,6 +284,10 @@ def _print_run(result: RunResult) -> None:
         f"{d} {n:,}" for d, n in result.dispositions.items()) or "none"), highlight=False)
 
 
+RevealOption = Annotated[bool, typer.Option(
+    "--reveal", help="Show plates and account ids in full (masked by default).")]
+
+
 @app.command("findings")
 def findings_cmd(
     fmt: Annotated[ExportFormat, typer.Option("--format", case_sensitive=False,
@@ -293,19 +297,18 @@ def findings_cmd(
                                             show_default=False)] = None,
     code: Annotated[str | None, typer.Option("--code", help="Only this rule code.",
                                              show_default=False)] = None,
+    reveal: RevealOption = False,
     db: DbOption = None,
 ) -> None:
-    """Export the findings of a run (default: the latest run)."""
+    """Export the findings of a run (default: the latest run), plates and accounts masked."""
     with _existing(db) as store:
-        run_id, found = findings_of(store, run, code)
+        run_id, found = findings_of(store, run, code, reveal=reveal)
     export_findings(found, fmt, out_file)
     what = f" of code {code.upper()}" if code else ""
     out.print(f"{found.height:,} findings{what} of run {run_id} written to {out_file} ({fmt})",
               highlight=False)
 
 
-RevealOption = Annotated[bool, typer.Option(
-    "--reveal", help="Show plates and account ids in full (masked by default).")]
 LangOption = Annotated[str | None, typer.Option(
     "--lang", show_default=False,
     help="Language of what people read: vi or en (default: the settings' output lang, vi).")]

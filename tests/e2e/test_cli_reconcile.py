@@ -21,7 +21,9 @@ import cli
 from etc.findings import FINDING_COLUMNS, FINDING_SCHEMA
 from etc.generate import Sample, generate
 from etc.ingest import ingest_paths
+from etc.render.mask import mask_plate
 from etc.store import Store
+from reconcile.export import EXPORT_SCHEMA
 
 ETC = Path(sys.executable).with_name("etc")
 FORMATS = ("csv", "parquet", "json")
@@ -87,16 +89,47 @@ def test_any_load_order_gives_the_same_run_and_byte_identical_exports(
                 capsys.readouterr().out.split())
         assert outs[0].read_bytes() == outs[1].read_bytes(), fmt
     exported = pl.read_parquet(tmp_path / "a" / "findings.parquet")
-    assert exported.schema == pl.Schema(FINDING_SCHEMA)
+    assert exported.schema == pl.Schema(EXPORT_SCHEMA)
     assert exported.height == int(count.replace(",", "")) > 0
     assert set(exported["run_id"]) == {run_id}
     with (tmp_path / "a" / "findings.csv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert tuple(rows[0]) == FINDING_COLUMNS and len(rows) == exported.height + 1
+    columns = (*FINDING_COLUMNS, "state", "first_seen_date")
+    assert tuple(rows[0]) == columns and len(rows) == exported.height + 1
     as_json = json.loads((tmp_path / "a" / "findings.json").read_text(encoding="utf-8"))
-    assert [tuple(r) for r in as_json[:1]] == [FINDING_COLUMNS]
+    assert [tuple(r) for r in as_json[:1]] == [columns]
     assert [r["amount_at_risk_vnd"] for r in as_json] == exported["amount_at_risk_vnd"].to_list()
     assert as_json[0]["business_date"] == exported["business_date"][0].isoformat()
+
+
+def test_findings_masked_by_default_revealed_on_request_with_their_lifecycle(
+        sample: Sample, dbs: tuple[Path, Path], tmp_path: Path) -> None:
+    """Plates are masked as the report masks them unless --reveal; the two lifecycle
+    columns trail findings.md's and hold each finding's state and first-seen date
+    from the run's lifecycle rows."""
+    first, last = days(sample)
+    assert reconcile(dbs[0], first, last) == 0
+    masked, shown = tmp_path / "masked.parquet", tmp_path / "shown.parquet"
+    base = ["findings", "--format", "parquet", "--db", str(dbs[0]), "--out"]
+    assert cli.main([*base, str(masked)]) == 0
+    assert cli.main([*base, str(shown), "--reveal"]) == 0
+    hidden, full = pl.read_parquet(masked), pl.read_parquet(shown)
+    assert list(full.columns) == [*FINDING_SCHEMA, "state", "first_seen_date"]
+    plates = full["plate"].drop_nulls()
+    assert plates.len() > 0 and plates.str.contains("*", literal=True).sum() == 0
+    assert hidden["plate"].to_list() == [None if p is None else mask_plate(p)
+                                         for p in full["plate"].to_list()]
+    assert not any(p in (d or "") for p in plates.to_list() for d in hidden["detail"])
+    assert hidden.drop("plate", "detail", "identity", "entry_id", strict=False).equals(
+        full.drop("plate", "detail", "identity", "entry_id", strict=False))
+    with Store(dbs[0]) as store:
+        run_id = full["run_id"][0]
+        life = store.run_table("lifecycle", run_id).filter(pl.col("state") != "RESOLVED")
+    assert full["state"].null_count() == 0 and set(full["state"]) <= {"NEW", "OPEN"}
+    assert sorted(full["state"].value_counts().rows()) == sorted(
+        life["state"].value_counts().rows())
+    assert full["first_seen_date"].null_count() == 0
+    assert (full["first_seen_date"] <= full["business_date"]).all()
 
 
 def test_reconciling_again_replaces_the_run(sample: Sample, dbs: tuple[Path, Path],

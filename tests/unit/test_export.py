@@ -11,19 +11,19 @@ from pathlib import Path
 
 import polars as pl
 
-from etc.findings import FINDING_SCHEMA
-from reconcile.export import export_findings
+from reconcile.export import EXPORT_SCHEMA, export_findings
 
 
 def findings() -> pl.DataFrame:
-    row = {c: None for c in FINDING_SCHEMA} | {
+    row = {c: None for c in EXPORT_SCHEMA} | {
         "run_id": "R1", "code": "SETTLEMENT_ORPHAN", "category": "MONEY",
         "severity": "CRITICAL", "business_date": date(2026, 11, 1),
         "settlement_id": "=1+2", "staff_id": "@SUM(A1)", "amount_at_risk_vnd": -35_000,
-        "detail": '=HYPERLINK("http://evil","click")'}
+        "detail": '=HYPERLINK("http://evil","click")', "state": "NEW",
+        "first_seen_date": date(2026, 11, 1)}
     safe = row | {"settlement_id": "S2", "staff_id": None, "amount_at_risk_vnd": 35_000,
                   "detail": "item S2 pays 35,000 VND for no passage"}
-    return pl.DataFrame([row, safe], schema=FINDING_SCHEMA)
+    return pl.DataFrame([row, safe], schema=EXPORT_SCHEMA)
 
 
 def test_csv_text_cells_are_neutralised_and_amounts_stay_numbers(tmp_path: Path) -> None:
@@ -34,6 +34,7 @@ def test_csv_text_cells_are_neutralised_and_amounts_stay_numbers(tmp_path: Path)
     assert rows[0]["detail"] == "'=HYPERLINK(\"http://evil\",\"click\")"
     assert rows[1]["detail"] == "item S2 pays 35,000 VND for no passage"
     assert [r["amount_at_risk_vnd"] for r in rows] == ["-35000", "35000"]
+    assert [(r["state"], r["first_seen_date"]) for r in rows] == [("NEW", "2026-11-01")] * 2
 
 
 def test_parquet_and_json_keep_the_text(tmp_path: Path) -> None:
