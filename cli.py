@@ -26,7 +26,7 @@ from rich.table import Table
 from etc.codes import CATEGORY
 from etc.context import Period
 from etc.errors import EtcError, UsageError
-from etc.ingest import FileResult, expand, ingest_paths
+from etc.ingest import FileResult, Phase, expand, ingest_paths
 from etc.localtime import clock
 from etc.schemas import Kind
 from etc.settings import Settings, load_settings
@@ -132,11 +132,12 @@ def _ingest_table(results: list[FileResult]) -> Table:
 
 def _run_ingest(store: Store, paths: list[Path], kind: Kind | None) -> list[FileResult]:
     files = expand(paths)
-    done = [0]
-    with _progress(len(files), "loading") as update:
-        def step(path: Path) -> None:
-            update(completed=done[0], item=path.name)
-            done[0] += 1
+    order = {path: i for i, path in enumerate(files)}
+    phases = list(Phase)
+    with _progress(len(files) * len(phases), "loading") as update:
+        def step(path: Path, phase: Phase) -> None:
+            update(completed=order.get(path, 0) * len(phases) + phases.index(phase),
+                   item=f"{path.name}: {phase}")
         results = ingest_paths(store, files, kind, progress=step)
     out.print(_ingest_table(results))
     for r in results:

@@ -3,6 +3,10 @@
 Every row of every file ends up counted: loaded, already present, or
 quarantined with its reason. A file that cannot be read at all is refused whole
 (an `EtcError`), and nothing of it is stored.
+
+`progress(path, phase)`, when given, is told each file's phases as they begin —
+reading (its sha256 and its rows), validating, storing — so a caller can show
+where a large file is (a 1 M-row file spends seconds in each).
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 import polars as pl
@@ -23,6 +28,18 @@ from etc.store import Store
 from etc.validate import Validated, validate
 
 BANK_FORMATS = ("camt053", "mt940")
+
+
+class Phase(StrEnum):
+    """Where the loading of one file is, in the order they come."""
+
+    READING = "reading"
+    VALIDATING = "validating"
+    STORING = "storing"
+
+
+Progress = Callable[[Path, Phase], None]
+"""Told (file, phase) as each phase of a file begins."""
 
 
 @dataclass(frozen=True)
@@ -97,8 +114,15 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def ingest_file(store: Store, path: Path, kind: Kind | None = None) -> FileResult:
-    """Load one file; raises EtcError when the file cannot be read at all."""
+def ingest_file(store: Store, path: Path, kind: Kind | None = None,
+                progress: Progress | None = None) -> FileResult:
+    """Load one file; raises EtcError when the file cannot be read at all.
+    `progress` is told each phase as it begins (a file loaded before: reading only)."""
+    def phase(now: Phase) -> None:
+        if progress is not None:
+            progress(path, now)
+
+    phase(Phase.READING)
     sha = sha256_file(path) if path.is_file() else ""
     prior = store.prior_load(sha) if sha else None
     if prior is not None:
@@ -109,9 +133,11 @@ def ingest_file(store: Store, path: Path, kind: Kind | None = None) -> FileResul
     if raw.format in BANK_FORMATS and schema.kind != Kind.BANK:
         raise UnknownKindError(f"a {raw.format} statement cannot be loaded as {schema.kind}",
                                path=path, hint="bank statements are of kind bank")
+    phase(Phase.VALIDATING)
     checked = validate(raw, schema)
     if schema.kind is Kind.COUNTS:
         checked = _without_overlaps(store, checked)
+    phase(Phase.STORING)
     counts = store.load(file=str(path), sha256=sha, schema=schema, fmt=raw.format,
                         good=checked.good, bad=checked.bad, rows_read=raw.data.height)
     return FileResult(
@@ -142,16 +168,14 @@ def ingest_paths(
     store: Store,
     paths: Iterable[Path],
     kind: Kind | None = None,
-    progress: Callable[[Path], None] | None = None,
+    progress: Progress | None = None,
 ) -> list[FileResult]:
     """Load every file (folders expanded); a refused file is reported in its result,
-    the others go on."""
+    the others go on. `progress` is told each file's phases (ingest_file)."""
     results: list[FileResult] = []
     for path in expand(paths):
-        if progress:
-            progress(path)
         try:
-            results.append(ingest_file(store, path, kind))
+            results.append(ingest_file(store, path, kind, progress))
         except EtcError as err:
             guessed = kind.value if kind is not None else guess_kind(path)
             results.append(FileResult(file=str(path), status="refused", kind=guessed,
