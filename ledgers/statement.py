@@ -5,7 +5,11 @@
 One line per station of the operator and business date: passages and gross toll
 by charged class and payment method (the run's `traffic`), settled gross,
 provider fees, net and banked (its `tieouts`), the two gaps, and the MONEY and
-FRAUD findings of the station and date behind them. Credits on the operator's
+FRAUD findings of the station and date behind them — and, after those, the
+findings on a whole batch dated on another line whose batch holds items of this line's
+passages ("BATCH_AMOUNT_MISMATCH 1 (40,000) dated 2026-11-02": a batch mixing two
+days, paid gross, leaves a bank gap on both days and is dated on its last item's;
+counted on its own line only). Credits on the operator's
 collection accounts that pay no batch (BANK_UNMATCHED_CREDIT, no station) are
 among its gaps and in its total, on no station's line. Each date rests on the most
 recently started run whose period holds it; a date no run covers is an error,
@@ -18,7 +22,7 @@ from datetime import date
 
 import polars as pl
 
-from etc.codes import ORDER, Category, Code
+from etc.codes import IDENTITY, ORDER, Category, Code
 from etc.context import Period
 from etc.errors import UsageError
 from etc.findings import identity, vnd
@@ -35,6 +39,8 @@ from etc.reports import (
 from etc.store import Store
 
 GAP_CATEGORIES = (Category.MONEY.value, Category.FRAUD.value)
+BATCH_CODES = tuple(c.value for c, keys in IDENTITY.items() if keys == ("batch_id",))
+"""Findings on a whole batch (BATCH_UNPAID, BATCH_AMOUNT_MISMATCH), dated on its last item."""
 _SUMS = [c for c, t in STATEMENT_DAY_SCHEMA.items() if t == pl.Int64()]
 
 
@@ -62,11 +68,13 @@ def build_statement(store: Store, operator_id: str, first: date, last: date,
     for run_id, run_dates in by_run.items():
         keep = pl.col("business_date").is_in(run_dates) & pl.col("station_id").is_in(
             stations["station_id"].to_list())
-        run_found = store.run_findings(run_id).filter(pl.col("business_date").is_in(run_dates))
+        everything = store.run_findings(run_id)
+        run_found = everything.filter(pl.col("business_date").is_in(run_dates))
         found = run_found.filter(keep & pl.col("category").is_in(GAP_CATEGORIES))
         lines.append(day_lines(
             stations, run_dates, store.run_table("traffic", run_id).filter(keep),
-            store.run_table("tieouts", run_id).filter(keep), found, run_id))
+            store.run_table("tieouts", run_id).filter(keep), found, run_id,
+            links_elsewhere(store, run_id, everything).filter(keep)))
         # credits on the operator's accounts that pay no batch: no station, still its gap
         on_accounts = run_found.filter(pl.col("code") == Code.BANK_UNMATCHED_CREDIT.value).join(
             credits, on="entry_id", how="semi")
@@ -143,9 +151,39 @@ def operator_stations(store: Store, operator_id: str) -> pl.DataFrame:
     return mine.select("station_id", "station_name").unique("station_id", keep="first")
 
 
+def links_elsewhere(store: Store, run_id: str, found: pl.DataFrame) -> pl.DataFrame:
+    """station_id, business_date, link: per station-day whose passages have items
+    in a batch that a finding of the run on the whole batch (BATCH_CODES) names,
+    when that finding is on another line (another date, or another station),
+    "CODE n (amount) dated YYYY-MM-DD[ at STATION]" in catalogue order, "; "-joined.
+    Item findings are not linked: they are on their passage's own line."""
+    batch = found.filter(pl.col("code").is_in(BATCH_CODES)
+                         & pl.col("batch_id").is_not_null()).select(
+        "code", "batch_id", pl.col("business_date").alias("dated"),
+        pl.col("station_id").alias("at"), "amount_at_risk_vnd")
+    days = store.batch_days(run_id, batch["batch_id"].unique().sort().to_list())
+    touched = batch.join(days, on="batch_id").filter(
+        (pl.col("business_date") != pl.col("dated"))
+        | (pl.col("station_id") != pl.col("at")).fill_null(True))
+    other_station = pl.col("at").is_not_null() & (pl.col("at") != pl.col("station_id"))
+    text = pl.concat_str(
+        pl.col("code"), pl.lit(" "), pl.col("n").cast(pl.String), pl.lit(" ("),
+        vnd(pl.col("amount_at_risk_vnd")), pl.lit(") dated "),
+        pl.col("dated").dt.to_string("%Y-%m-%d"),
+        pl.when(other_station).then(pl.lit(" at ") + pl.col("at")).otherwise(pl.lit("")))
+    return (touched.group_by("station_id", "business_date", "code", "dated", "at")
+            .agg(pl.len().alias("n"), pl.col("amount_at_risk_vnd").sum())
+            .with_columns(pl.col("code").replace_strict(ORDER, return_dtype=pl.Int32).alias("_o"))
+            .sort("station_id", "business_date", "_o", "dated", "at", nulls_last=False)
+            .group_by("station_id", "business_date", maintain_order=True)
+            .agg(text.str.join("; ").alias("link")))
+
+
 def day_lines(stations: pl.DataFrame, dates: list[date], traffic: pl.DataFrame,
-              ties: pl.DataFrame, found: pl.DataFrame, run_id: str) -> pl.DataFrame:
-    """STATEMENT_DAY_SCHEMA lines for every station × date (zeros where nothing)."""
+              ties: pl.DataFrame, found: pl.DataFrame, run_id: str,
+              links: pl.DataFrame | None = None) -> pl.DataFrame:
+    """STATEMENT_DAY_SCHEMA lines for every station × date (zeros where nothing);
+    `links` (links_elsewhere) follow the line's own findings in `behind`."""
     grid = stations.join(pl.DataFrame({"business_date": dates}, schema={"business_date": pl.Date}),
                          how="cross")
     cls, method = pl.col("charged_class"), pl.col("payment_method")
@@ -167,9 +205,15 @@ def day_lines(stations: pl.DataFrame, dates: list[date], traffic: pl.DataFrame,
     joined = (grid.join(per, on=["station_id", "business_date"], how="left")
               .join(money, on=["station_id", "business_date"], how="left")
               .join(behind, on=["station_id", "business_date"], how="left"))
+    if links is None:
+        links = pl.DataFrame(schema={"station_id": pl.String, "business_date": pl.Date,
+                                     "link": pl.String})
+    joined = joined.join(links, on=["station_id", "business_date"], how="left")
     return joined.with_columns(
         *[pl.col(c).fill_null(0) for c in _SUMS],
-        pl.col("behind").fill_null(""), pl.lit(run_id).alias("run_id"),
+        pl.concat_str(pl.col("behind"), pl.col("link"), separator="; ",
+                      ignore_nulls=True).fill_null(""),
+        pl.lit(run_id).alias("run_id"),
     ).select(list(STATEMENT_DAY_SCHEMA)).cast(STATEMENT_DAY_SCHEMA)  # type: ignore[arg-type]
 
 

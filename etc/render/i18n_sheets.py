@@ -123,6 +123,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "s.to": ("đến", "to"),
     # statement CSV (human text only; columns and line kinds stay as they are)
     "csv.due": (", hạn chót {due} giờ địa phương", ", due by {due} local"),
+    "csv.dated": (" ngày {day}", " dated {day}"),
+    "csv.at": (" tại {station}", " at {station}"),
 }
 
 SHEETS_VI: dict[str, str] = {k: v[0] for k, v in _PAIRS.items()}

@@ -17,7 +17,8 @@ other columns stay empty. AWAITING lines are not counted in the TOTAL line.
 
 The columns, the line kinds and the codes are a machine contract and stay as
 they are in every language; only human text follows `lang`: `behind`
-("SETTLEMENT_MISSING 2 (150.000)" in Vietnamese) and an AWAITING line's due time
+("SETTLEMENT_MISSING 2 (150.000)" in Vietnamese, a finding on another line
+"BATCH_UNPAID 1 (832.000) ngày 02/11/2026") and an AWAITING line's due time
 ("…, hạn chót 03/11/2026 00:00 giờ địa phương").
 
 Integers are plain digits, dates ISO, nulls empty, text neutralised
@@ -27,11 +28,13 @@ always gives the same bytes.
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from pathlib import Path
 
 import polars as pl
 
-from etc.render.lang import DEFAULT_LANG, Lang, local_minute, numbers_in, t
+from etc.render.lang import DEFAULT_LANG, Lang, day, local_minute, numbers_in, t
 from etc.render.safe import write_csv
 from etc.reports import STATEMENT_DAY_SCHEMA, Statement
 
@@ -112,8 +115,21 @@ def statement_lines(statement: Statement, lang: Lang = DEFAULT_LANG) -> pl.DataF
     summed = pl.col("line").is_in(["DAY", "TOTAL"])
     texts = lines.filter(summed)["behind"].unique().drop_nulls().to_list()
     return lines.with_columns(
-        pl.when(summed).then(pl.col("behind").replace({b: numbers_in(lang, b) for b in texts}))
+        pl.when(summed).then(pl.col("behind").replace(
+            {b: links_in(lang, numbers_in(lang, b)) for b in texts}))
         .otherwise(pl.col("behind")).alias("behind"))
+
+
+_LINK = re.compile(r" dated (\d{4}-\d{2}-\d{2})(?: at ([^;\s]+))?(?=;|$)")
+"""A DAY line's finding dated on another line (ledgers.statement.links_elsewhere)."""
+
+
+def links_in(lang: Lang, text: str) -> str:
+    """" dated 2026-11-02[ at ST05]" in `text` written in `lang`."""
+    def one(m: re.Match[str]) -> str:
+        dated = t(lang, "csv.dated", day=day(lang, date.fromisoformat(m.group(1))))
+        return dated + (t(lang, "csv.at", station=m.group(2)) if m.group(2) else "")
+    return _LINK.sub(one, text)
 
 
 def write_statement_csv(statement: Statement, path: Path, lang: Lang = DEFAULT_LANG) -> None:

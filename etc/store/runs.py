@@ -206,6 +206,23 @@ class Runs(Connection):
                            params)
         return found.cast(FINDING_SCHEMA)  # type: ignore[arg-type]
 
+    def batch_days(self, run_id: str, batch_ids: list[str]) -> pl.DataFrame:
+        """batch_id, station_id, business_date: the station-days whose passages run
+        `run_id` matched to an item of one of `batch_ids` (its PASSAGE_ITEM matches
+        and the passages' dispositions)."""
+        schema = {"batch_id": pl.String(), "station_id": pl.String(),
+                  "business_date": pl.Date()}
+        if not batch_ids:
+            return pl.DataFrame(schema=schema)
+        marks = ", ".join("?" for _ in batch_ids)
+        found = self.query(
+            "SELECT DISTINCT m.batch_id, d.station_id, m.business_date FROM matches m "
+            "JOIN dispositions d ON d.run_id = m.run_id AND d.txn_id = m.txn_id "
+            "AND d.business_date = m.business_date "
+            f"WHERE m.run_id = ? AND m.stage = 'PASSAGE_ITEM' AND m.batch_id IN ({marks}) "
+            "ORDER BY 1, 2, 3", [run_id, *batch_ids])
+        return found.cast(schema)  # type: ignore[arg-type]
+
     def run_table(self, table: str, run_id: str) -> pl.DataFrame:
         """A run's rows of `matches`, `dispositions` or `tieouts` (or `findings`),
         without the run_id column, in the order they were written."""
