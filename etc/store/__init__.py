@@ -18,11 +18,14 @@ replaces that run.
     inputs.py      what a run reads (all, or scoped to its period)
     runs.py        writing and reading runs
     arrivals.py    what was loaded since a run, and which dates it concerns
+    archive.py     the input tables as partitioned Parquet (etc archive)
+    source.py      an archive read as a store: the same scoped reads
 """
 
 from __future__ import annotations
 
 from etc.manifests import LoadRef, RunManifest, RunRow
+from etc.store.archive import ArchiveCopies
 from etc.store.arrivals import Arrivals
 from etc.store.ddl import RUN_TABLES
 from etc.store.inputs import INPUT_KINDS, InputReads
@@ -33,5 +36,5 @@ __all__ = ["FINDING_ORDER", "INPUT_KINDS", "RUN_TABLES", "LoadCounts", "LoadRef"
            "RunManifest", "RunRow", "Store"]
 
 
-class Store(Loads, InputReads, Runs, Arrivals):
+class Store(Loads, InputReads, Runs, Arrivals, ArchiveCopies):
     """An open DuckDB file. Use as a context manager, or call `close()`."""
