@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -208,6 +209,11 @@ def demo(
               f"etc findings --db {where} --format csv --out findings.csv", highlight=False)
 
 
+class Engine(StrEnum):
+    LOCAL = "local"
+    RAY = "ray"
+
+
 def _reconcile_table(result: RunResult) -> Table:
     table = Table(title=f"Findings of {result.period.first}..{result.period.last}",
                   title_justify="left")
@@ -238,6 +244,13 @@ def reconcile_cmd(
         "--source", show_default=False, file_okay=False,
         help="Read the inputs from this archive ('etc archive --out') instead of --db; "
              "the run is written to --db either way.")] = None,
+    engine: Annotated[Engine, typer.Option(
+        "--engine", case_sensitive=False,
+        help="local: chunks one after the other here; ray: each chunk a Ray task "
+             "(needs --source).")] = Engine.LOCAL,
+    ray_address: Annotated[str | None, typer.Option(
+        "--ray-address", show_default=False,
+        help="Ray cluster to run on (e.g. auto, or HEAD:6379); default: a local one.")] = None,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
@@ -249,19 +262,29 @@ def reconcile_cmd(
     last: date = until.date() if until else first
     if last < first:
         raise UsageError(f"--until {last} is before --date {first}")
+    if engine is Engine.RAY and source is None:
+        raise UsageError("--engine ray reads an archive: give --source DIR",
+                         hint="write it with 'etc archive --out DIR'; the workers read it "
+                              "from shared storage")
+    if engine is Engine.LOCAL and ray_address is not None:
+        raise UsageError("--ray-address goes with --engine ray")
     settings = load_settings(config)
     with ExitStack() as stack:
         store = stack.enter_context(Store(db or DEFAULT_DB))
-        src = None
+        src = runner = None
         if source is not None:
             from etc.archive import open_archive
             src = stack.enter_context(open_archive(source))
+        if engine is Engine.RAY and source is not None:
+            from reconcile.ray_engine import ray_chunks
+            runner = stack.enter_context(ray_chunks(source, ray_address))
         update = stack.enter_context(_progress(100, "reconciling"))
 
         def step(what: str, fraction: float) -> None:
             update(completed=100 * fraction, item=what)
         result = reconcile(store, Period(first, last), settings, progress=step,
-                           as_of=_aware(as_of), chunk_days=chunk_days, source=src)
+                           as_of=_aware(as_of), chunk_days=chunk_days, source=src,
+                           runner=runner)
     _print_run(result)
 
 

@@ -117,3 +117,7 @@ def test_a_missing_or_broken_archive_is_one_line(tmp_path: Path,
                      "--source", str(tmp_path)])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "not an archive manifest" in err
+    code = cli.main(["reconcile", "--date", "2026-11-01", "--db", str(tmp_path / "x.duckdb"),
+                     "--engine", "ray"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "--source" in err
