@@ -19,6 +19,7 @@ only (the driver, which writes the run) and is not on the other nodes.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,6 +41,10 @@ makes every attempt raise."""
 
 class ChunkFailed(EtcError):
     """A chunk of a run failed on the cluster, also after Ray's retries."""
+
+
+class ClusterUnreachable(EtcError):
+    """--ray-address names no Ray cluster this process can join."""
 
 
 class RayMissing(EtcError):
@@ -118,6 +123,21 @@ def _get(ray: Any, ref: Any, piece: Period) -> RunTables:
     return tables
 
 
+def _reachable(address: str | None, seconds: float = 5.0) -> None:
+    """A HOST:PORT address must accept a connection within `seconds`: Ray itself
+    keeps retrying an unreachable head for minutes."""
+    if not address or address == "auto" or "://" in address or ":" not in address:
+        return
+    host, _, port = address.rpartition(":")
+    try:
+        socket.create_connection((host, int(port)), timeout=seconds).close()
+    except (OSError, ValueError) as exc:
+        raise ClusterUnreachable(f"cannot reach the Ray cluster at {address}: "
+                          f"{getattr(exc, 'strerror', None) or exc}",
+                          hint="is 'ray start --head' running there, and is --ray-address "
+                               "its GCS address (HOST:6379)?") from None
+
+
 def _days(piece: Period) -> str:
     return str(piece.first) if piece.days == 1 else f"{piece.first}..{piece.last}"
 
@@ -136,13 +156,16 @@ def ray_chunks(folder: Path, address: str | None = None,
     ray = _ray()
     started = False
     if not ray.is_initialized():
+        _reachable(address)
         try:
             ray.init(address=address, include_dashboard=False, log_to_driver=False,
                      configure_logging=False)
         except (ConnectionError, RuntimeError, ValueError) as exc:
-            raise ChunkFailed(f"cannot reach the Ray cluster at {address or 'a new local one'}: "
-                              f"{_first_line(exc)}", hint="is 'ray start --head' running "
-                              "there, and is --ray-address its GCS address?") from None
+            where = address or "a new local one"
+            raise ClusterUnreachable(f"cannot reach the Ray cluster at {where}: "
+                                     f"{_first_line(exc)}", hint="is 'ray start --head' "
+                                     "running there, and is --ray-address its GCS address?"
+                                     ) from None
         started = True
     try:
         yield ray_runner(folder, max_retries)
