@@ -121,3 +121,15 @@ def test_a_missing_or_broken_archive_is_one_line(tmp_path: Path,
                      "--engine", "ray"])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "--source" in err
+
+
+def test_an_unreachable_ray_address_is_one_line(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("ray", reason="ray is not installed (pip install '.[ray]')")
+    empty = tmp_path / "empty"
+    with Store(tmp_path / "y.duckdb") as store:
+        write_archive(store, empty)
+    code = cli.main(["reconcile", "--date", "2026-11-01", "--db", str(tmp_path / "x.duckdb"),
+                     "--source", str(empty), "--engine", "ray", "--ray-address", "127.0.0.1:1"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "cannot reach the Ray cluster" in err, err
