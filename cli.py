@@ -12,8 +12,9 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import date, datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -228,6 +229,11 @@ def demo(
               f"etc findings --db {where} --format csv --out findings.csv", highlight=False)
 
 
+class Engine(StrEnum):
+    LOCAL = "local"
+    RAY = "ray"
+
+
 def _reconcile_table(result: RunResult) -> Table:
     table = Table(title=f"Findings of {result.period.first}..{result.period.last}",
                   title_justify="left")
@@ -254,6 +260,17 @@ def reconcile_cmd(
     as_of: AsOfOption = None,
     chunk_days: Annotated[int, typer.Option(
         "--chunk-days", min=1, help="Days computed at once (memory follows a chunk).")] = 1,
+    source: Annotated[Path | None, typer.Option(
+        "--source", show_default=False, file_okay=False,
+        help="Read the inputs from this archive ('etc archive --out') instead of --db; "
+             "the run is written to --db either way.")] = None,
+    engine: Annotated[Engine, typer.Option(
+        "--engine", case_sensitive=False,
+        help="local: chunks one after the other here; ray: each chunk a Ray task "
+             "(needs --source).")] = Engine.LOCAL,
+    ray_address: Annotated[str | None, typer.Option(
+        "--ray-address", show_default=False,
+        help="Ray cluster to run on (e.g. auto, or HEAD:6379); default: a local one.")] = None,
     config: ConfigOption = None,
     db: DbOption = None,
 ) -> None:
@@ -265,13 +282,47 @@ def reconcile_cmd(
     last: date = until.date() if until else first
     if last < first:
         raise UsageError(f"--until {last} is before --date {first}")
+    if engine is Engine.RAY and source is None:
+        raise UsageError("--engine ray reads an archive: give --source DIR",
+                         hint="write it with 'etc archive --out DIR'; the workers read it "
+                              "from shared storage")
+    if engine is Engine.LOCAL and ray_address is not None:
+        raise UsageError("--ray-address goes with --engine ray")
     settings = load_settings(config)
-    with Store(db or DEFAULT_DB) as store, _progress(100, "reconciling") as update:
+    with ExitStack() as stack:
+        store = stack.enter_context(Store(db or DEFAULT_DB))
+        src = runner = None
+        if source is not None:
+            from etc.archive import open_archive
+            src = stack.enter_context(open_archive(source))
+        if engine is Engine.RAY and source is not None:
+            from reconcile.ray_engine import ray_chunks
+            runner = stack.enter_context(ray_chunks(source, ray_address))
+        update = stack.enter_context(_progress(100, "reconciling"))
+
         def step(what: str, fraction: float) -> None:
             update(completed=100 * fraction, item=what)
         result = reconcile(store, Period(first, last), settings, progress=step,
-                           as_of=_aware(as_of), chunk_days=chunk_days)
+                           as_of=_aware(as_of), chunk_days=chunk_days, source=src,
+                           runner=runner)
     _print_run(result)
+
+
+@app.command("archive")
+def archive_cmd(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder of the archive.")],
+    db: DbOption = None,
+) -> None:
+    """Write the store's input tables as Hive-partitioned Parquet with a manifest
+    (incremental: unchanged partitions are kept)."""
+    from etc.archive import write_archive
+
+    with _existing(db) as store:
+        done = write_archive(store, out_dir)
+    rows = sum(f.rows for f in done.manifest.files.values())
+    out.print(f"Archive {out_dir}: {len(done.manifest.files):,} files, {rows:,} rows; "
+              f"{len(done.written):,} written, {len(done.kept):,} unchanged, "
+              f"{len(done.removed):,} removed", highlight=False)
 
 
 def _print_run(result: RunResult) -> None:

@@ -11,16 +11,16 @@ order.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from time import perf_counter
-from typing import Final
+from typing import Final, Protocol
 
 import polars as pl
 
 from etc.codes import Code, Severity
-from etc.context import Context, Inputs, Period
+from etc.context import Context, Inputs, Period, Scope
 from etc.errors import EtcError
 from etc.findings import RULE_COLUMNS
 from etc.localtime import start_of
@@ -30,8 +30,9 @@ from etc.outputs import (
     TIEOUT_SCHEMA,
     TRAFFIC_SCHEMA,
 )
+from etc.schemas import Kind
 from etc.settings import Settings
-from etc.store import FINDING_ORDER, Store
+from etc.store import FINDING_ORDER, LoadRef, Store
 from ledgers.batches import credit_matches
 from ledgers.dispositions import dispositions
 from ledgers.items import item_matches
@@ -108,11 +109,43 @@ class RunTables:
     traffic: pl.DataFrame
     passages: int
     """Passages of the period's business dates."""
+    timings: Mapping[str, float] = field(default_factory=dict)
+    """Seconds per step of the chunk (compute_chunk fills it)."""
+
+
+class RunSource(Protocol):
+    """What a run reads its inputs from: the store (etc.store.Store) or an archive
+    (etc.store.source.ArchiveSource), through the same scoped reads."""
+
+    def passage_dates(self, first: date, last: date) -> dict[date, int]: ...
+    def data_until(self) -> datetime | None: ...
+    def load_manifest(self) -> tuple[LoadRef, ...]: ...
+    def table(self, kind: Kind | str) -> pl.LazyFrame: ...
+    def inputs(self, scope: Scope | None = None) -> Inputs: ...
+    def batch_items(self, batch_ids: list[str]) -> pl.DataFrame: ...
+
+
+@dataclass(frozen=True)
+class ChunkJob:
+    """What every chunk of a run shares (picklable: a Ray task receives it)."""
+
+    settings: Settings
+    run: str
+    as_of: datetime
+    stations: pl.DataFrame
+    """lat, lon of every station (the look-back of TAG_CLONE)."""
+
+
+ChunkRunner = Callable[[list[Period], ChunkJob, Progress], Iterator[RunTables]]
+"""Computes the chunks of a run and yields their tables in the chunks' order,
+calling progress as it goes (fractions 0…0.9): in this process (`local_chunks`)
+or as Ray tasks (reconcile.ray_engine)."""
 
 
 def reconcile(store: Store, period: Period, settings: Settings,
               progress: Progress | None = None, *, as_of: datetime | None = None,
-              chunk_days: int = CHUNK_DAYS) -> RunResult:
+              chunk_days: int = CHUNK_DAYS, source: RunSource | None = None,
+              runner: ChunkRunner | None = None) -> RunResult:
     """Run every rule over `period` and write the run (replacing a run of the
     same id). `progress(step, fraction done)` is called before each step.
 
@@ -122,34 +155,32 @@ def reconcile(store: Store, period: Period, settings: Settings,
     so the same inputs give the same run). The period is read and computed in
     chunks of `chunk_days` days, each with its look-back (reconcile.scope), and
     written as it goes, the runs row last (Store.writing_run): memory follows the
-    largest chunk."""
+    largest chunk.
+    Inputs come from `source` (default: the store itself); the chunks are computed
+    by `runner` (default: one after the other in this process); the run is
+    written to `store` either way."""
     if as_of is not None and as_of.tzinfo is None:
         raise ValueError("as_of must be an aware instant (a time zone or offset)")
     say = progress or _quiet
+    src: RunSource = source if source is not None else store
     started = datetime.now(UTC)
-    days = store.passage_dates(period.first, period.last)
+    days = src.passage_dates(period.first, period.last)
     if not days:
         raise NothingToCheck(f"no passages are loaded for {period.first}..{period.last}",
                              hint="load the lanes files of those dates first")
-    moment = as_of or store.data_until() or start_of(period.last, 1)
-    loads = store.load_manifest()
+    moment = as_of or src.data_until() or start_of(period.last, 1)
+    loads = src.load_manifest()
     run = run_id(period, settings.digest(), inputs_sha256(loads), moment)
-    stations = store.table("stations").select("lat", "lon").collect()
+    job = ChunkJob(settings, run, moment, src.table("stations").select("lat", "lon").collect())
     pieces = list(chunks(period, chunk_days))
     timings: dict[str, float] = {}
     found: list[pl.DataFrame] = []
     pending: list[pl.DataFrame] = []
     dispositions: list[pl.DataFrame] = []
     with store.writing_run(run) as add:
-        for n, piece in enumerate(pieces):
-            def part(step: str, done: float, n: int = n) -> None:
-                say(step, 0.9 * (n + done) / len(pieces))
-            lap = _stopwatch(timings)
-            part("reading", 0.0)
-            inputs = store.inputs(scope(piece, settings, stations))
-            tables = compute(inputs, piece, settings, run, moment, part, lap,
-                             batch_items=store.batch_items)
-            del inputs
+        for tables in (runner or local_chunks(src))(pieces, job, say):
+            for step, seconds in tables.timings.items():
+                timings[step] = round(timings.get(step, 0.0) + seconds, 4)
             for table in ("matches", "dispositions", "tieouts", "traffic"):
                 add(table, getattr(tables, table))
             found.append(tables.findings)
@@ -186,6 +217,29 @@ def reconcile(store: Store, period: Period, settings: Settings,
                           .sort("disposition").iter_rows()),
         timings=timings,
     )
+
+
+def local_chunks(source: RunSource) -> ChunkRunner:
+    """The chunks computed one after the other in this process, reading `source`."""
+    def run(pieces: list[Period], job: ChunkJob, say: Progress) -> Iterator[RunTables]:
+        for n, piece in enumerate(pieces):
+            def part(step: str, done: float, n: int = n) -> None:
+                say(step, 0.9 * (n + done) / len(pieces))
+            yield compute_chunk(source, piece, job, part)
+    return run
+
+
+def compute_chunk(source: RunSource, piece: Period, job: ChunkJob,
+                  say: Progress | None = None) -> RunTables:
+    """One chunk's tables: its scoped inputs read from `source`, then `compute`;
+    with the seconds of each step in `timings`."""
+    timings: dict[str, float] = {}
+    lap = _stopwatch(timings)
+    (say or _quiet)("reading", 0.0)
+    inputs = source.inputs(scope(piece, job.settings, job.stations))
+    tables = compute(inputs, piece, job.settings, job.run, job.as_of, say, lap,
+                     batch_items=source.batch_items)
+    return replace(tables, timings=timings)
 
 
 def compute(inputs: Inputs, period: Period, settings: Settings, run: str, as_of: datetime,

@@ -21,6 +21,8 @@ replaces that run. `notes` (notes on findings) is append-only and belongs to no 
     arrivals.py    what was loaded since a run, and which dates it concerns
     notes.py       notes on findings (append-only)
     drill.py       the rows behind a finding (etc show)
+    archive.py     the input tables as partitioned Parquet (etc archive)
+    source.py      an archive read as a store: the same scoped reads
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from etc.manifests import LoadRef, RunManifest, RunRow
+from etc.store.archive import ArchiveCopies
 from etc.store.arrivals import Arrivals
 from etc.store.ddl import RUN_TABLES
 from etc.store.drill import Drill
@@ -40,7 +43,7 @@ __all__ = ["FINDING_ORDER", "INPUT_KINDS", "RUN_TABLES", "LoadCounts", "LoadRef"
            "RunManifest", "RunRow", "Store"]
 
 
-class Store(Loads, InputReads, Runs, Arrivals, Notes, Drill):
+class Store(Loads, InputReads, Runs, Arrivals, Notes, Drill, ArchiveCopies):
     """An open DuckDB file. Use as a context manager, or call `close()`. Opening it
     clears what a run writer killed midway left (Runs.clear_unfinished_runs)."""
 

@@ -58,6 +58,9 @@ def _cols(kind: Kind, alias: str = "") -> str:
 class InputReads(Connection):
     """The reading half of the store, for runs."""
 
+    TXN_KEY = "rowid"
+    """The SQL of a passage's txn_key in `lanes` (an archive stores it as a column)."""
+
     def inputs(self, scope: Scope | None = None) -> Inputs:
         """The input tables a run reads, in memory and handed out lazily: every row
         (no scope), or what a run over `scope.period` needs (see the module).
@@ -70,15 +73,16 @@ class InputReads(Connection):
         sql = {field: f"SELECT {_cols(kind)} FROM {SCHEMAS[kind].table}"
                for field, kind in INPUT_KINDS.items()}
         # etc.txnkey: txn_id's surrogate (the lanes rowid), for equality only
-        sql["lanes"] = f"SELECT {_cols(Kind.LANES)}, rowid::BIGINT AS txn_key FROM lanes"
-        sql["settlements"] = (f"SELECT {_cols(Kind.SETTLEMENTS, 's.')}, l.rowid::BIGINT AS "
+        key = self.TXN_KEY
+        sql["lanes"] = f"SELECT {_cols(Kind.LANES)}, {key}::BIGINT AS txn_key FROM lanes"
+        sql["settlements"] = (f"SELECT {_cols(Kind.SETTLEMENTS, 's.')}, l.{key}::BIGINT AS "
                               "txn_key FROM settlements s LEFT JOIN lanes l USING (txn_id)")
         params: dict[str, list[object]] = {}
         if scope is not None:
             sql["lanes"], params["lanes"] = _scoped_lanes(sql["lanes"], scope)
             sql["tags"], params["tags"] = _tags_in_force(start_of(scope.first_read),
                                                          start_of(scope.period.last, 1))
-            sql["settlements"], params["settlements"] = _period_items(scope)
+            sql["settlements"], params["settlements"] = _period_items(scope, key)
             sql["counts"] += " WHERE business_date BETWEEN $1 AND $2"
             params["counts"] = [scope.period.first, scope.period.last]
         frames = {field: self._frame(sql[field], params.get(field)).lazy()
@@ -158,7 +162,7 @@ def _tags_in_force(lo: datetime, hi: datetime) -> tuple[str, list[object]]:
             "WHERE valid_from < $2 AND (_until IS NULL OR _until > $1)", [lo, hi])
 
 
-def _period_items(scope: Scope) -> tuple[str, list[object]]:
+def _period_items(scope: Scope, key: str) -> tuple[str, list[object]]:
     """The settlement items whose business date can fall in the period: every item
     of a passage of the period (whenever it was settled), and every item of a
     txn_id that no loaded passage has, when one of its items was settled on a day
@@ -166,7 +170,7 @@ def _period_items(scope: Scope) -> tuple[str, list[object]]:
     first, last = scope.period.first, scope.period.last
     cols = _cols(Kind.SETTLEMENTS, "s.")
     return (f"""
-        WITH p AS (SELECT txn_id, rowid::BIGINT AS txn_key FROM lanes
+        WITH p AS (SELECT txn_id, {key}::BIGINT AS txn_key FROM lanes
                    WHERE business_date BETWEEN $1 AND $2),
         orphan AS (SELECT DISTINCT txn_id FROM (SELECT txn_id FROM settlements
                    WHERE settled_at >= $3 AND settled_at < $4) s ANTI JOIN lanes USING (txn_id))

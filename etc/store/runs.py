@@ -22,14 +22,19 @@ FINDING_ORDER = ("business_date", "code", *KEY_COLUMNS, "amount_at_risk_vnd", "d
 """The order of a run's findings (nulls first): the engine's and `run_findings`'."""
 
 
+def load_refs(store: Connection) -> tuple[LoadRef, ...]:
+    """Every file in `loads` (id, name, sha256, kind), in load order."""
+    rows = store.con.execute(
+        "SELECT load_id, file, sha256, kind FROM loads ORDER BY load_id").fetchall()
+    return tuple(LoadRef(int(i), str(f), str(h), str(k)) for i, f, h, k in rows)
+
+
 class Runs(Connection):
     """The runs half of the store."""
 
     def load_manifest(self) -> tuple[LoadRef, ...]:
         """Every loaded file (id, name, sha256, kind), in load order."""
-        rows = self.con.execute(
-            "SELECT load_id, file, sha256, kind FROM loads ORDER BY load_id").fetchall()
-        return tuple(LoadRef(int(i), str(f), str(h), str(k)) for i, f, h, k in rows)
+        return load_refs(self)
 
     def write_run(self, manifest: RunManifest, tables: Mapping[str, pl.DataFrame]) -> None:
         """Store a run: its manifest and its rows of each per-run table (RUN_TABLES; a
