@@ -34,8 +34,10 @@ EXPORT_SCHEMA: dict[str, pl.DataType] = {
     **FINDING_SCHEMA,
     "state": pl.String(),          # NEW or OPEN, from the run's lifecycle rows
     "first_seen_date": pl.Date(),  # business date the finding was first found
+    "finding_id": pl.String(),     # the id the report shows, for `etc show` and notes
 }
-"""An export's columns: findings.md's first and in its order, then two of the lifecycle."""
+"""An export's columns: findings.md's first and in its order, then two of the lifecycle
+and the finding's id."""
 
 
 class ExportFormat(StrEnum):

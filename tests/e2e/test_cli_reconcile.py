@@ -18,7 +18,7 @@ import polars as pl
 import pytest
 
 import cli
-from etc.findings import FINDING_COLUMNS, FINDING_SCHEMA
+from etc.findings import FINDING_COLUMNS, FINDING_SCHEMA, finding_id, identity
 from etc.generate import Sample, generate
 from etc.ingest import ingest_paths
 from etc.render.mask import mask_plate
@@ -94,7 +94,7 @@ def test_any_load_order_gives_the_same_run_and_byte_identical_exports(
     assert set(exported["run_id"]) == {run_id}
     with (tmp_path / "a" / "findings.csv").open(encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
-    columns = (*FINDING_COLUMNS, "state", "first_seen_date")
+    columns = (*FINDING_COLUMNS, "state", "first_seen_date", "finding_id")
     assert tuple(rows[0]) == columns and len(rows) == exported.height + 1
     as_json = json.loads((tmp_path / "a" / "findings.json").read_text(encoding="utf-8"))
     assert [tuple(r) for r in as_json[:1]] == [columns]
@@ -114,7 +114,7 @@ def test_findings_masked_by_default_revealed_on_request_with_their_lifecycle(
     assert cli.main([*base, str(masked)]) == 0
     assert cli.main([*base, str(shown), "--reveal"]) == 0
     hidden, full = pl.read_parquet(masked), pl.read_parquet(shown)
-    assert list(full.columns) == [*FINDING_SCHEMA, "state", "first_seen_date"]
+    assert list(full.columns) == [*FINDING_SCHEMA, "state", "first_seen_date", "finding_id"]
     plates = full["plate"].drop_nulls()
     assert plates.len() > 0 and plates.str.contains("*", literal=True).sum() == 0
     assert hidden["plate"].to_list() == [None if p is None else mask_plate(p)
@@ -130,6 +130,10 @@ def test_findings_masked_by_default_revealed_on_request_with_their_lifecycle(
         life["state"].value_counts().rows())
     assert full["first_seen_date"].null_count() == 0
     assert (full["first_seen_date"] <= full["business_date"]).all()
+    # the id the report shows, which `etc show` takes
+    ids = [finding_id(c, i, d) for c, i, d in full.with_columns(identity())
+           .select("code", "identity", "business_date").iter_rows()]
+    assert full["finding_id"].to_list() == ids and full["finding_id"].n_unique() == full.height
 
 
 def test_reconciling_again_replaces_the_run(sample: Sample, dbs: tuple[Path, Path],
