@@ -200,7 +200,7 @@ def reconcile(store: Store, period: Period, settings: Settings,
                           findings=findings, pending=waiting, as_of=moment,
                           passages=sum(days.values()), started_at=started,
                           ended_at=datetime.now(UTC), timings=timings)
-        store._finish_run(record)
+        store.finish_run(record)
         lap("write")
     say("done", 1.0)
     return RunResult(

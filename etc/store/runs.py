@@ -42,7 +42,7 @@ class Runs(Connection):
         with self.writing_run(manifest.run_id) as add:
             for table, frame in tables.items():
                 add(table, frame)
-            self._finish_run(manifest)
+            self.finish_run(manifest)
 
     @contextmanager
     def writing_run(self, run_id: str) -> Iterator[Callable[[str, pl.DataFrame], None]]:
@@ -50,7 +50,7 @@ class Runs(Connection):
         (the same inputs, settings, as-of and code) are removed, `add(table, frame)`
         appends rows to a per-run table (every row with `run_id`; other columns cast
         to the table's types, a missing column is a StoreError), and the `runs` row
-        must be written last, with `_finish_run`.
+        must be written last, with `finish_run`.
 
         Each piece is committed as it comes, so that a long period's rows do not
         wait in memory for one commit; the run exists for readers only once its
@@ -84,13 +84,13 @@ class Runs(Connection):
                 self._remove_run(run_id)
         return gone
 
-    def _finish_run(self, manifest: RunManifest) -> None:
+    def finish_run(self, manifest: RunManifest) -> None:
         """Write the `runs` row of a run whose rows were added (counts checked), and
         lift its mark, in one transaction."""
         with self._transaction():
-            self._finish_run_rows(manifest)
+            self._write_runs_row(manifest)
 
-    def _finish_run_rows(self, manifest: RunManifest) -> None:
+    def _write_runs_row(self, manifest: RunManifest) -> None:
         for name, count in (("findings", manifest.findings), ("pending", manifest.pending)):
             (stored,) = self._one(f"SELECT count(*) FROM {name} WHERE run_id = ?",
                                   [manifest.run_id]) or (0,)

@@ -210,7 +210,7 @@ def test_a_run_written_piece_by_piece_is_kept_once_its_runs_row_is_written(
         add("findings", found.head(1))  # one chunk's rows, then the next's: appended
         add("findings", found.tail(1))
         add("matches", pairs)
-        store._finish_run(manifest("R1", found, datetime(2026, 11, 4, tzinfo=UTC)))
+        store.finish_run(manifest("R1", found, datetime(2026, 11, 4, tzinfo=UTC)))
     assert store.run_findings("R1")["txn_id"].to_list() == ["T4", "T5"]
     assert counts(store) == {"runs": 1, "findings": 2, "matches": 2, "dispositions": 0,
                              "tieouts": 0, "pending": 0, "traffic": 0, "lifecycle": 0}
@@ -248,7 +248,7 @@ def test_writing_run_keeps_nothing_when_an_add_or_the_caller_fails(store: Store)
             add("findings", again)
             add("matches", pairs)
             add("tieouts", ties.drop("banked_vnd"))
-            store._finish_run(manifest("R1", again))  # never reached
+            store.finish_run(manifest("R1", again))  # never reached
     assert counts(store) == before
     with pytest.raises(StoreError, match="no run table 'finding'"):
         with store.writing_run("R2") as add:
