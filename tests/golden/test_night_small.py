@@ -22,28 +22,26 @@ DAY = "2026-11-01"
 REGEN = os.environ.get("ETC_REGEN_GOLDEN") == "1"
 
 
-@pytest.fixture(scope="module")
-def night(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def _night(tmp_path_factory: pytest.TempPathFactory, name: str, *extra: str) -> Path:
     """OUT/2026-11-01 of `etc nightly` over a copy of the case's inbox."""
-    root = tmp_path_factory.mktemp("night-small")
+    root = tmp_path_factory.mktemp(name)
     inbox = root / "inbox"
     shutil.copytree(CASE / "inbox", inbox)
     code = cli.main(["nightly", "--db", str(root / "etc.duckdb"), "--inbox", str(inbox),
-                     "--out", str(root / "out"), "--date", DAY])
+                     "--out", str(root / "out"), "--date", DAY, *extra])
     assert code == 1  # the case has HIGH and CRITICAL findings: the night fails
     return root / "out" / DAY
 
 
 @pytest.fixture(scope="module")
+def night(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _night(tmp_path_factory, "night-small")
+
+
+@pytest.fixture(scope="module")
 def night_en(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The same night with --lang en."""
-    root = tmp_path_factory.mktemp("night-small-en")
-    inbox = root / "inbox"
-    shutil.copytree(CASE / "inbox", inbox)
-    code = cli.main(["nightly", "--db", str(root / "etc.duckdb"), "--inbox", str(inbox),
-                     "--out", str(root / "out"), "--date", DAY, "--lang", "en"])
-    assert code == 1
-    return root / "out" / DAY
+    return _night(tmp_path_factory, "night-small-en", "--lang", "en")
 
 
 def expected_names() -> list[str]:
