@@ -9,7 +9,8 @@ columns, so a kind is a folder of its own, not a Hive key over one schema):
     settlements/settled_date=2026-11-02/part.parquet   items, by local date of settled_at
     tags/valid_month=2026-10-01/part.parquet           tag rows, by local month of valid_from
     bank_entries/part.parquet, stations/…, tariffs/…, exemptions/…, providers/…,
-    batch_parts/part.parquet, loads/part.parquet       small: whole
+    batch_parts/part.parquet, lane_day_parts/…,
+    loads/part.parquet                                 small: whole
 
 The partition column lives in the path only (read back with
 `hive_partitioning=true`). `lanes` carries `txn_key`, the store's `rowid` of the
@@ -37,7 +38,8 @@ PARTITIONS: dict[str, tuple[str, str]] = {
 """Partitioned table → (Hive key, its SQL over the table's columns: a local date).
 Tags by month: a tag list's rows start on every day of years of history."""
 
-TABLES: tuple[str, ...] = (*(SCHEMAS[k].table for k in Kind), "batch_parts", "loads")
+TABLES: tuple[str, ...] = (*(SCHEMAS[k].table for k in Kind), "batch_parts", "lane_day_parts",
+                           "loads")
 """Every table an archive holds."""
 
 
@@ -51,7 +53,8 @@ class Partition:
     rows: int
     content: str
     """What the rows are made of: `load_id:rows` per load (loads insert rows and
-    never change them, so equal text means equal rows)."""
+    never change them, so equal text means equal rows), settlements with
+    `:linked`, their items with a passage_date (the one column that changes)."""
 
     @property
     def path(self) -> str:
@@ -77,20 +80,24 @@ class ArchiveCopies(Connection):
         for table in TABLES:
             key = PARTITIONS[table][1] if table in PARTITIONS else "NULL::DATE"
             counted = "1" if table == "loads" else "load_id"
+            # items get their passage_date when their passage loads (etc.store.ddl
+            # link_items): a partition's content counts its linked items too
+            linked = ("count(passage_date)" if table == "settlements" else "NULL")
             rows = self.con.execute(
-                f"SELECT {key} AS d, {counted} AS l, count(*) FROM {q(table)} "
+                f"SELECT {key} AS d, {counted} AS l, count(*), {linked} FROM {q(table)} "
                 "GROUP BY ALL ORDER BY d, l").fetchall()
-            per: dict[date | None, list[tuple[int, int]]] = {}
-            for d, load, n in rows:
-                per.setdefault(d, []).append((int(load), int(n)))
+            per: dict[date | None, list[tuple[int, str]]] = {}
+            for d, load, n, links in rows:
+                per.setdefault(d, []).append(
+                    (int(n), f"{load}:{n}" if links is None else f"{load}:{n}:{links}"))
             if table == "loads":  # its content: the load ids themselves
                 ids = self.con.execute("SELECT load_id FROM loads ORDER BY 1").fetchall()
-                per = {None: [(int(i), 1) for (i,) in ids]} if ids else {}
+                per = {None: [(1, f"{i}:1") for (i,) in ids]} if ids else {}
             if not per and table not in PARTITIONS:
                 per = {None: []}  # an empty whole table still gets its (empty) file
             for d, loads in per.items():
-                found.append(Partition(table, d, sum(n for _, n in loads),
-                                       " ".join(f"{i}:{n}" for i, n in loads)))
+                found.append(Partition(table, d, sum(n for n, _ in loads),
+                                       " ".join(text for _, text in loads)))
         return found
 
     def copy_partition(self, part: Partition, path: Path) -> None:

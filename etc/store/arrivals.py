@@ -4,9 +4,11 @@ reconcile again.
 
 A load's rows reach a date d when
 - lanes: a passage of d, or of the `lanes_reach` days before d (the look-back of
-  d's rules, reconcile.scope);
-- settlements: an item of a passage of d, an item settled on d (an item without
-  a passage, or the last item of a batch of d);
+  d's rules, reconcile.scope), or the passage of an item settled on d (which
+  was without one until then);
+- settlements: an item of a passage of d (its passage_date), an item settled on
+  d (an item without a passage, or the last item of a batch of d);
+- counts: vehicles counted on d;
 - bank: an entry booked within `bank_window` days of d either side (amount
   matching), or naming a batch of d in its reference or remittance text;
 - tags: a row valid from d or earlier (status at every later passage and at the
@@ -38,7 +40,7 @@ class Arrivals(Connection):
                 bank_window: int) -> list[str]:
         """The kinds among `loads` whose rows can concern business date `day` (see
         the module), in the order of REFERENCE_KINDS, then lanes, settlements,
-        bank, tags."""
+        counts, bank, tags."""
         by_kind: dict[str, list[int]] = {}
         for load_id, kind in loads:
             by_kind.setdefault(kind, []).append(load_id)
@@ -46,13 +48,17 @@ class Arrivals(Connection):
         start, end = start_of(day), start_of(day, 1)
         checks: dict[str, tuple[str, list[object]]] = {
             "lanes": ("SELECT 1 FROM lanes WHERE load_id IN (SELECT unnest($1::BIGINT[])) "
-                      "AND business_date BETWEEN $2 AND $3 LIMIT 1",
-                      [day - timedelta(days=lanes_reach), day]),
+                      "AND business_date BETWEEN $2 AND $3 UNION ALL SELECT 1 FROM "
+                      "settlements s WHERE s.settled_at >= $4 AND s.settled_at < $5 AND "
+                      "s.txn_id IN (SELECT txn_id FROM lanes WHERE load_id IN "
+                      "(SELECT unnest($1::BIGINT[]))) LIMIT 1",
+                      [day - timedelta(days=lanes_reach), day, start, end]),
             "settlements": (
                 "SELECT 1 FROM settlements s WHERE s.load_id IN (SELECT unnest($1::BIGINT[])) "
-                "AND ((s.settled_at >= $2 AND s.settled_at < $3) OR EXISTS (SELECT 1 FROM "
-                "lanes l WHERE l.txn_id = s.txn_id AND l.business_date = $4)) LIMIT 1",
-                [start, end, day]),
+                "AND ((s.settled_at >= $2 AND s.settled_at < $3) OR s.passage_date = $4) "
+                "LIMIT 1", [start, end, day]),
+            "counts": ("SELECT 1 FROM counts WHERE load_id IN (SELECT unnest($1::BIGINT[])) "
+                       "AND business_date = $2 LIMIT 1", [day]),
             "bank": (
                 "SELECT 1 FROM bank_entries e WHERE e.load_id IN (SELECT unnest($1::BIGINT[])) "
                 "AND (e.booking_date BETWEEN $2 AND $3 OR EXISTS (SELECT 1 FROM batch_parts b "

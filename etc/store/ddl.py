@@ -84,6 +84,21 @@ CREATE TABLE IF NOT EXISTS batch_parts (
 load's transaction: the batches of any period are read from these few rows
 instead of from every item ever loaded."""
 
+LANE_DAY_PARTS_DDL = """
+CREATE TABLE IF NOT EXISTS lane_day_parts (
+    load_id BIGINT NOT NULL,
+    station_id VARCHAR NOT NULL,
+    lane_id VARCHAR NOT NULL,
+    business_date DATE NOT NULL,
+    passages BIGINT NOT NULL,
+    cash BIGINT NOT NULL,
+    cash_vnd BIGINT NOT NULL
+);
+"""
+"""Passages counted per load, lane and business date (all, CASH, Σ CASH amount),
+written in each lanes load's transaction: CASH_SHARE_SPIKE's weeks before a
+period are read from these few rows instead of from every passage of them."""
+
 RUN_TABLES: dict[str, dict[str, pl.DataType]] = {
     "findings": FINDING_SCHEMA,
     "matches": {"run_id": pl.String(), **MATCH_SCHEMA},
@@ -163,6 +178,10 @@ def create(con: duckdb.DuckDBPyConnection) -> None:
         if ("runs", column) not in have:
             con.execute(f"ALTER TABLE runs ADD COLUMN {column} {sql}")
     con.execute(BATCH_PARTS_DDL)
+    con.execute(LANE_DAY_PARTS_DDL)
+    if ("settlements", "passage_date") not in have:  # a new store, or one before 0.4.0
+        con.execute("ALTER TABLE settlements ADD COLUMN passage_date DATE")
+        con.execute(link_items("")).fetchall()
     con.execute("CREATE TABLE IF NOT EXISTS runs_writing (run_id VARCHAR NOT NULL, "
                 "started_at TIMESTAMPTZ NOT NULL)")
     con.execute(NOTES_DDL)
@@ -170,9 +189,10 @@ def create(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _upgrade(con: duckdb.DuckDBPyConnection) -> None:
-    """Fill what a store written by 0.2.0 lacks (nothing happens on a newer one):
-    the added `runs` columns (as-of = when the run ended, its passages from its
-    traffic rows, no pending items) and `batch_parts` from the stored items."""
+    """Fill what a store written by 0.2.0 or 0.3.0 lacks (nothing happens on a
+    newer one): the added `runs` columns (as-of = when the run ended, its passages
+    from its traffic rows, no pending items), `batch_parts` from the stored items
+    and `lane_day_parts` from the stored passages."""
     con.execute("""
         UPDATE runs SET as_of = coalesce(as_of, ended_at), pending = coalesce(pending, 0),
             passages = coalesce(passages, (SELECT sum(t.passages) FROM traffic t
@@ -181,6 +201,22 @@ def _upgrade(con: duckdb.DuckDBPyConnection) -> None:
     parts = con.execute("SELECT count(*) FROM batch_parts").fetchall()[0][0]
     if not parts:
         con.execute(fill_batch_parts("")).fetchall()
+    if not con.execute("SELECT count(*) FROM lane_day_parts").fetchall()[0][0]:
+        con.execute(fill_lane_day_parts("")).fetchall()
+
+
+def link_items(where: str) -> str:
+    """UPDATE the `passage_date` of the settlement items matching `where` (alias s)
+    whose passage is loaded: the business date of the passage the item names.
+
+    `passage_date` is the store's index from item to passage: it is not an input
+    column, the store keeps it (each settlements load links its items, each lanes
+    load the items that came before their passage; rows are never deleted, so a
+    link never changes). A run then finds the items of its period's passages, and
+    knows an item names no loaded passage, by a date filter instead of matching
+    every txn_id of history (etc.store.inputs)."""
+    return ("UPDATE settlements s SET passage_date = l.business_date FROM lanes l "
+            f"WHERE s.txn_id = l.txn_id AND s.passage_date IS NULL {where}")
 
 
 def fill_batch_parts(where: str) -> str:
@@ -188,3 +224,11 @@ def fill_batch_parts(where: str) -> str:
     return ("INSERT INTO batch_parts SELECT load_id, batch_id, provider_id, station_id, "
             "count(*), sum(amount_vnd), sum(coalesce(fee_vnd, 0)), max(settled_at) "
             f"FROM settlements {where} GROUP BY load_id, batch_id, provider_id, station_id")
+
+
+def fill_lane_day_parts(where: str) -> str:
+    """INSERT INTO lane_day_parts the counts of the passages matching `where`."""
+    return ("INSERT INTO lane_day_parts SELECT load_id, station_id, lane_id, business_date, "
+            "count(*), count(*) FILTER (WHERE payment_method = 'CASH'), "
+            "coalesce(sum(amount_vnd) FILTER (WHERE payment_method = 'CASH'), 0) "
+            f"FROM lanes {where} GROUP BY load_id, station_id, lane_id, business_date")

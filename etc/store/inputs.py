@@ -6,7 +6,8 @@ them only what can concern the period (etc.context.Scope), so a night costs the
 same on a store of one day and on one of years. Loads insert rows in date order
 (etc.store.loads.STORED_ORDER), so these filters skip whole row groups. Bank
 entries, batches (`batch_parts`), stations, tariffs and exemptions are small and
-read whole: bank matching then sees exactly what an unscoped run sees.
+read whole: bank matching then sees exactly what an unscoped run sees. Passages
+counted per lane and day before the period come from `lane_day_parts`.
 """
 
 from __future__ import annotations
@@ -34,10 +35,9 @@ BATCH_PARTS = ("SELECT batch_id, provider_id, station_id, sum(items)::BIGINT AS 
                "GROUP BY batch_id, provider_id, station_id")
 
 
-LANE_DAYS = ("SELECT station_id, lane_id, business_date, count(*) AS passages, "
-             "count(*) FILTER (WHERE payment_method = 'CASH') AS cash, "
-             "coalesce(sum(amount_vnd) FILTER (WHERE payment_method = 'CASH'), 0) AS cash_vnd "
-             "FROM lanes WHERE business_date >= $1 AND business_date < $2 "
+LANE_DAYS = ("SELECT station_id, lane_id, business_date, sum(passages)::BIGINT AS passages, "
+             "sum(cash)::BIGINT AS cash, sum(cash_vnd)::BIGINT AS cash_vnd FROM lane_day_parts "
+             "WHERE business_date >= $1 AND business_date < $2 "
              "GROUP BY station_id, lane_id, business_date")
 
 
@@ -166,16 +166,19 @@ def _period_items(scope: Scope, key: str) -> tuple[str, list[object]]:
     """The settlement items whose business date can fall in the period: every item
     of a passage of the period (whenever it was settled), and every item of a
     txn_id that no loaded passage has, when one of its items was settled on a day
-    of the period (an item without a passage belongs to its settled_at's date)."""
+    of the period (an item without a passage belongs to its settled_at's date).
+    Both go by the items' `passage_date` (etc.store.ddl.link_items), so neither
+    matches the txn_ids of history."""
     first, last = scope.period.first, scope.period.last
     cols = _cols(Kind.SETTLEMENTS, "s.")
     return (f"""
         WITH p AS (SELECT txn_id, {key}::BIGINT AS txn_key FROM lanes
                    WHERE business_date BETWEEN $1 AND $2),
-        orphan AS (SELECT DISTINCT txn_id FROM (SELECT txn_id FROM settlements
-                   WHERE settled_at >= $3 AND settled_at < $4) s ANTI JOIN lanes USING (txn_id))
+        orphan AS (SELECT DISTINCT txn_id FROM settlements WHERE settled_at >= $3
+                   AND settled_at < $4 AND passage_date IS NULL)
         SELECT {cols}, p.txn_key FROM settlements s JOIN p USING (txn_id)
+        WHERE s.passage_date BETWEEN $1 AND $2
         UNION ALL
         SELECT {cols}, NULL::BIGINT AS txn_key FROM settlements s
-        WHERE s.txn_id IN (SELECT txn_id FROM orphan)
+        WHERE s.passage_date IS NULL AND s.txn_id IN (SELECT txn_id FROM orphan)
         """, [first, last, start_of(first), start_of(last, 1)])

@@ -1,6 +1,7 @@
 """Loading one validated file: its good rows classified by key against what is
 stored (new, present, conflicting), its refused rows quarantined, its `loads`
-row, and its settlement items summed into `batch_parts` — in one transaction."""
+row, its settlement items summed into `batch_parts` and linked to their passages,
+its passages counted into `lane_day_parts` — in one transaction."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from etc.errors import StoreError
 from etc.reasons import Reason
 from etc.schemas import LOAD_ID, SOURCE_ROW, Kind, Schema, content_columns, table_columns
 from etc.store.connection import Connection
-from etc.store.ddl import fill_batch_parts, q
+from etc.store.ddl import fill_batch_parts, fill_lane_day_parts, link_items, q
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,11 @@ class Loads(Connection):
                 if schema.kind is Kind.SETTLEMENTS:
                     # the rows of one load are contiguous: the filter reads only them
                     self.con.execute(fill_batch_parts("WHERE load_id = $1"),
+                                     [load_id]).fetchall()
+                    self.con.execute(link_items("AND s.load_id = $1"), [load_id]).fetchall()
+                elif schema.kind is Kind.LANES:  # items that came before their passage
+                    self.con.execute(link_items("AND l.load_id = $1"), [load_id]).fetchall()
+                    self.con.execute(fill_lane_day_parts("WHERE load_id = $1"),
                                      [load_id]).fetchall()
                 self.con.execute(
                     "INSERT INTO quarantine SELECT ?, ?, ?, \"row\", raw, reason, message "

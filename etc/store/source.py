@@ -43,6 +43,13 @@ class ArchiveSource(InputReads):
             self.con.close()
             raise StoreError(f"cannot read the archive: {str(exc).splitlines()[0]}",
                              path=self.path, hint="write it again with 'etc archive'") from None
+        if "lane_day_parts" not in files or not self._one(
+                "SELECT 1 FROM duckdb_columns() WHERE table_name = 'settlements' "
+                "AND column_name = 'passage_date'"):
+            self.con.close()
+            raise StoreError("the archive lacks lane_day_parts and the items' passage_date "
+                             "(written by etc before 0.4.0)", path=self.path,
+                             hint="write it again with 'etc archive'")
 
     def _view(self, table: str, paths: list[str]) -> None:
         listed = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)

@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from conftest import write_csv
-from rows import lanes_row
+from rows import lanes_row, settlements_row
 
 import cli
 from etc.archive import ArchiveError, open_archive, read_manifest, write_archive
@@ -77,10 +77,33 @@ def test_writing_again_rewrites_only_what_changed(sample: Sample, tmp_path: Path
         (arc / f"lanes/business_date={sample.start}/part.parquet").unlink()
         third = write_archive(store, arc)
     assert set(third.written) == {f"lanes/business_date={day}/part.parquet", "loads/part.parquet",
+                                  "lane_day_parts/part.parquet",
                                   f"lanes/business_date={sample.start}/part.parquet"}
     assert third.manifest.files[f"lanes/business_date={day}/part.parquet"].rows == (
         first.manifest.files[f"lanes/business_date={day}/part.parquet"].rows + 3)
     assert third.manifest.digest != first.manifest.digest
+
+
+def test_a_passage_loaded_after_its_item_rewrites_the_item_partition(
+        sample: Sample, tmp_path: Path) -> None:
+    """An item settled before its passage is loaded is linked to it when the
+    passage loads (etc.store.ddl.link_items): the partition holding the item
+    changes though no row was added to it, so it is written again."""
+    db = _store(sample, tmp_path / "etc.duckdb")
+    arc = tmp_path / "arc"
+    day = sample.start + timedelta(days=1)
+    item = settlements_row(0, settlement_id="EARLY1", txn_id="LATE1", station_id="S01",
+                           settled_at=f"{day}T15:00:00+07:00")
+    passage = lanes_row(0, txn_id="LATE1", passed_at=f"{day}T12:00:00+07:00", station_id="S01")
+    with Store(db) as store:
+        ingest_paths(store, [write_csv(tmp_path / "early.csv", [item])], None)
+        write_archive(store, arc)
+        ingest_paths(store, [write_csv(tmp_path / "late.csv", [passage])], None)
+        again = write_archive(store, arc)
+    part = f"settlements/settled_date={day}/part.parquet"
+    assert part in again.written
+    linked = pl.read_parquet(arc / part).filter(pl.col("txn_id") == "LATE1")
+    assert linked["passage_date"].to_list() == [day]
 
 
 def test_a_run_reading_the_archive_is_the_run_reading_the_store(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import polars as pl
 import pytest
+from conftest import write_csv
+from rows import lanes_row, settlements_row
 
 from etc.errors import StoreError
 from etc.ingest import ingest_file
@@ -168,3 +171,26 @@ def test_a_store_of_an_earlier_version_gets_the_columns_added_since(tmp_path: Pa
                    .iter_rows())
     assert {("stations", "operator_name"), ("runs", "as_of"), ("runs", "passages"),
             ("runs", "pending")} <= have
+
+
+def test_a_store_of_0_3_gets_its_item_links_and_lane_day_counts(tmp_path: Path) -> None:
+    """0.4.0 keeps each item's passage_date and the passages per lane and day; a
+    store of 0.3.0 has neither and gets both, filled from its rows, on opening."""
+    db = tmp_path / "old.duckdb"
+    lanes = [lanes_row(i, txn_id=f"T{i}", passed_at=f"2026-11-01T1{i}:00:00+07:00",
+                       station_id="S01", lane_id="L1",
+                       payment_method="CASH" if i else "ETC", amount_vnd="1000")
+             for i in range(3)]
+    items = [settlements_row(i, settlement_id=f"S{i}", txn_id=f"T{i}",
+                             settled_at="2026-11-02T09:00:00+07:00") for i in (0, 7)]
+    with Store(db) as store:
+        ingest_file(store, write_csv(tmp_path / "lanes.csv", lanes))
+        ingest_file(store, write_csv(tmp_path / "items.csv", items))
+        store.con.execute("ALTER TABLE settlements DROP COLUMN passage_date")
+        store.con.execute("DROP TABLE lane_day_parts")
+    with Store(db) as store:
+        links = store.query("SELECT settlement_id, passage_date FROM settlements ORDER BY 1")
+        counted = store.query("SELECT station_id, lane_id, business_date, passages, cash, "
+                              "cash_vnd FROM lane_day_parts")
+    assert links.rows() == [("S0", date(2026, 11, 1)), ("S7", None)]
+    assert counted.rows() == [("S01", "L1", date(2026, 11, 1), 3, 2, 2000)]

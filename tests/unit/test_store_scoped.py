@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from conftest import write_csv
-from rows import bank_row, lanes_row, settlements_row, tags_row
+from rows import bank_row, counts_row, lanes_row, settlements_row, tags_row
 
 from etc.context import BATCH_PART_SCHEMA, Period, Scope
 from etc.errors import StoreError
@@ -152,3 +152,44 @@ def test_a_scoped_read_takes_only_what_the_period_needs(tmp_path: Path, store: S
     everything = store.inputs()
     assert (everything.lanes.collect().height, everything.settlements.collect().height,
             everything.tags.collect().height) == (5, 5, 5)
+
+
+def test_items_know_their_passage_whichever_loads_first(tmp_path: Path, store: Store) -> None:
+    """`passage_date` links an item to the business date of its passage: at the
+    item's load when the passage is in, else when the passage loads; an item of
+    no loaded passage has none."""
+    ingest_file(store, write_csv(tmp_path / "lanes1.csv", [passage("T1", "2026-11-01T10:00:00")]))
+    ingest_file(store, write_csv(tmp_path / "items.csv", [
+        item(1, "B1", "P1", "S01", 100, "", "2026-11-02T09:00:00", "T1"),
+        item(2, "B1", "P1", "S01", 100, "", "2026-11-02T09:00:00", "T2"),
+        item(3, "B1", "P1", "S01", 100, "", "2026-11-02T09:00:00", "T3")]))
+    ingest_file(store, write_csv(tmp_path / "lanes2.csv", [
+        passage("T2", "2026-10-31T23:30:00", TAG_B)]))
+    links = store.query("SELECT settlement_id, passage_date FROM settlements ORDER BY 1")
+    assert links.rows() == [("S1", D1), ("S2", D0), ("S3", None)]
+
+
+def test_new_loads_reach_the_dates_their_rows_concern(tmp_path: Path, store: Store) -> None:
+    """A late lanes file reaches the date its passages' items were settled on (they
+    had no passage there until then); items reach their passage's date; counts
+    their own date."""
+    ingest_file(store, write_csv(tmp_path / "items.csv", [
+        item(1, "B1", "P1", "S01", 100, "", "2026-11-03T09:00:00", "T1")]))
+    before = {int(i) for i in store.loads()["load_id"]}
+    ingest_file(store, write_csv(tmp_path / "lanes.csv", [passage("T1", "2026-11-01T10:00:00")]))
+    lanes = store.loads_since(before)
+    assert store.reaches(lanes, D3, lanes_reach=0, bank_window=0) == ["lanes"]
+    assert store.reaches(lanes, D2, lanes_reach=0, bank_window=0) == []
+    seen = {int(i) for i in store.loads()["load_id"]}
+    ingest_file(store, write_csv(tmp_path / "items2.csv", [
+        item(2, "B2", "P1", "S01", 100, "", "2026-11-03T09:00:00", "T1")]))
+    items = store.loads_since(seen)
+    assert store.reaches(items, D1, lanes_reach=0, bank_window=0) == ["settlements"]
+    assert store.reaches(items, D2, lanes_reach=0, bank_window=0) == []
+    seen = {int(i) for i in store.loads()["load_id"]}
+    ingest_file(store, write_csv(tmp_path / "counts.csv", [counts_row(
+        0, station_id="S01", lane_id="L1", interval_start="2026-11-02T08:00:00",
+        interval_minutes="60", vehicles="10")]))
+    counted = store.loads_since(seen)
+    assert store.reaches(counted, D2, lanes_reach=0, bank_window=0) == ["counts"]
+    assert store.reaches(counted, D1, lanes_reach=0, bank_window=0) == []
