@@ -132,6 +132,7 @@ def main() -> None:
     ap.add_argument("--nights", type=int, default=8, help="nights before the timed one")
     ap.add_argument("--keep", type=Path, help="generate/ingest here, or reuse what is here")
     ap.add_argument("--only-night", action="store_true", help="only the night-by-night part")
+    ap.add_argument("--quick", action="store_true", help="only lines 1 and 2 (the last day)")
     ap.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -147,7 +148,8 @@ def main() -> None:
     line("1 one day, store of that day alone", base, None)
     if not args.only_night:
         history(work, args, base)
-    nights(work, args, base)
+    if not args.quick:
+        nights(work, args, base)
     if args.keep is None:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -161,6 +163,8 @@ def history(work: Path, args: argparse.Namespace, base: dict[str, Any]) -> None:
           f"rows, {long['size']['settlements']:,} settlement items over {args.days} days)")
     line(f"2 last day, store of {args.days} days",
          measure("period", long_db, last, last, work), base)
+    if args.quick:
+        return
     line(f"3 {args.days} days in one run (chunks of 1 day)",
          measure("period", long_db, first, last, work), base)
     line(f"4 {args.days} days, each its own run",
