@@ -5,6 +5,7 @@ again ends as an uninterrupted one, leaving no second copy or stray reason."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
@@ -70,3 +71,20 @@ def test_a_file_filed_away_stopped_after_each_step(
     if status == "refused":
         assert (folder / "junk.csv.reason.txt").read_text("utf-8") == (
             "junk.csv: cannot tell which kind of file this is\n")
+
+
+def test_a_killed_writers_temporary_file_is_removed_by_the_next_writer(tmp_path: Path) -> None:
+    """write_atomic names its temporary file after its pid: the next writer of that
+    name removes those of writers that are gone, never one still writing."""
+    from etc.render.atomic import write_atomic
+
+    out = tmp_path / "report.html"
+    gone = tmp_path / ".report.html.999999999.abcd1234.tmp"  # no such pid
+    alive = tmp_path / f".report.html.{os.getpid()}.efgh5678.tmp"
+    other = tmp_path / ".summary.json.999999999.abcd1234.tmp"
+    for p in (gone, alive, other):
+        p.write_text("half", encoding="utf-8")
+    write_atomic(out, lambda tmp: tmp.write_text("<html></html>", encoding="utf-8"))
+    assert out.read_text("utf-8") == "<html></html>"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [alive.name, other.name, out.name])
