@@ -169,7 +169,8 @@ def test_nightly_killed_at_random_moments(small: Sample, tmp_path: Path) -> None
         written = check_outputs(out)
         done = (out / D1 / "summary.json").exists()
         debris = ", a temporary file left" if leftovers(tmp_path) else ""
-        return (f"{where['inbox']} in inbox, {where['archive']} archived, "
+        return (f"{len(state.files)} loaded, {len(state.runs)} run(s); "
+                f"{where['inbox']} in inbox, {where['archive']} archived, "
                 f"{where['refused']} refused, {written} outputs{debris}"), done
 
     def again() -> None:
