@@ -52,13 +52,16 @@ def _remove_leftovers(out: Path) -> None:
     for tmp in out.parent.glob(f".{glob.escape(out.name)}.*.tmp"):
         pid = tmp.name[len(prefix):].split(".", 1)[0]
         if pid.isdigit() and not _alive(int(pid)):
-            tmp.unlink(missing_ok=True)
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass  # debris that cannot go does not stop the writing
 
 
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # no such process (or no such pid)
         return False
     except PermissionError:  # another user's process
         return True
