@@ -30,7 +30,7 @@ from etc.errors import EtcError, UsageError
 from etc.ingest import FileResult, Phase, expand, ingest_paths
 from etc.localtime import clock
 from etc.schemas import Kind
-from etc.settings import Settings, load_settings
+from etc.settings import Settings, load_settings, store_settings
 from etc.store import Store
 from reconcile.export import ExportFormat, export_findings, findings_of
 
@@ -74,9 +74,22 @@ DbOption = Annotated[
 DEFAULT_DB = Path("etc.duckdb")
 
 
-def _existing(db: Path | None) -> Store:
+def _store(db: Path | None, settings: Settings | None = None, *, create: bool = True) -> Store:
+    """The store at --db, waiting while another process holds it: up to ETC_STORE_WAIT,
+    else [store] wait_seconds of the settings (on a terminal it says who it waits for)."""
+    wait = store_settings((settings or Settings()).store, os.environ.get("ETC_STORE_WAIT"))
+
+    def waiting(holder: str) -> None:
+        if err.is_terminal:
+            err.print(f"etc: waiting up to {wait.wait_seconds:g} s for the store, in use by "
+                      f"{holder}", highlight=False, markup=False)
+    return Store(db or DEFAULT_DB, create=create, wait_seconds=wait.wait_seconds,
+                 waiting=waiting)
+
+
+def _existing(db: Path | None, settings: Settings | None = None) -> Store:
     """The store of a read-only command: it must exist (no file is created)."""
-    return Store(db or DEFAULT_DB, create=False)
+    return _store(db, settings, create=False)
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", envvar="ETC_CONFIG", show_default=False,
@@ -155,7 +168,7 @@ def ingest(
     db: DbOption = None,
 ) -> None:
     """Load files into the store; print rows loaded, already present and quarantined per file."""
-    with Store(db or DEFAULT_DB) as store:
+    with _store(db) as store:
         results = _run_ingest(store, files, kind)
     if any(r.status == "refused" for r in results):
         raise typer.Exit(2)
@@ -215,7 +228,7 @@ def demo(
               f"(ground truth: {sample.truth.name})", highlight=False)
     inbox = next(iter(sample.files.values()))[0].parent
     settings = load_settings(None)
-    with Store(db or out_dir / "etc.duckdb") as store:
+    with _store(db or out_dir / "etc.duckdb", settings) as store:
         for i in range(days):
             if by_night:
                 inbox = sample.nights[i]
@@ -290,7 +303,7 @@ def reconcile_cmd(
         raise UsageError("--ray-address goes with --engine ray")
     settings = load_settings(config)
     with ExitStack() as stack:
-        store = stack.enter_context(Store(db or DEFAULT_DB))
+        store = stack.enter_context(_store(db, settings))
         src = runner = None
         if source is not None:
             from etc.archive import open_archive
@@ -392,7 +405,7 @@ def report(
     from reconcile.report import build_report, resolve_run
 
     settings = _with_lang(load_settings(config), lang)
-    with _existing(db) as store:
+    with _existing(db, settings) as store:
         run_id = resolve_run(store, run)
         built = build_report(store, run_id, settings.severity.fail_at,
                              tuple(settings.notes.pass_states))
@@ -421,7 +434,7 @@ def statement(
     from ledgers.statement import build_statement
 
     settings = _with_lang(load_settings(config), lang)
-    with _existing(db) as store:
+    with _existing(db, settings) as store:
         built = build_statement(store, operator, first.date(), last.date())
     write_statement(built if reveal else mask_statement(built), out_file, settings.output.lang)
     total = built.total.row(0, named=True)
@@ -447,10 +460,11 @@ def nightly(
     """Load what is new in the inbox, reconcile the date, write the report, a statement per
     operator and summary.json; exit 1 when findings at or above [severity] fail_at exist."""
     from etc.localtime import LOCAL
+    from reconcile.inbox_lock import holding_inbox
 
     settings = _with_lang(load_settings(config), lang)
     business = day.date() if day else (datetime.now(LOCAL) - timedelta(days=1)).date()
-    with Store(db or DEFAULT_DB) as store:
+    with holding_inbox(inbox), _store(db, settings) as store:
         night = _night(store, inbox, out_dir, business, settings, reveal=reveal,
                        as_of=_aware(as_of))
     if night.summary.exit_status:

@@ -135,7 +135,26 @@ class NotesSettings(_Area):
     (0: never)."""
 
 
-NOT_HASHED = ("output", "notes")
+class StoreSettings(_Area):
+    wait_seconds: Annotated[float, Field(ge=0.0, le=86_400.0)] = 30.0
+    """Seconds a command waits while another process holds the store before it gives up
+    (exit 2, naming that process); ETC_STORE_WAIT overrides it. Not in the settings hash."""
+
+
+def store_settings(base: StoreSettings, env_wait: str | None) -> StoreSettings:
+    """`base` with ETC_STORE_WAIT (`env_wait`, when set) as its wait: a command without
+    --config (ingest) still waits as told. A bad value is a SettingsError."""
+    if env_wait is None or not env_wait.strip():
+        return base
+    try:
+        return StoreSettings(wait_seconds=env_wait.strip())  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError(f"bad value for ETC_STORE_WAIT: {exc.errors()[0]['msg']} "
+                            f"(got {env_wait!r})",
+                            hint="seconds to wait for the store, 0 to 86400") from None
+
+
+NOT_HASHED = ("output", "notes", "store")
 """Areas that change what people read, not what a run finds: left out of
 `canonical_json`, so they never change a run id."""
 
@@ -148,6 +167,7 @@ class Settings(_Area):
     nightly: NightlySettings = Field(default_factory=NightlySettings)
     output: OutputSettings = Field(default_factory=OutputSettings)
     notes: NotesSettings = Field(default_factory=NotesSettings)
+    store: StoreSettings = Field(default_factory=StoreSettings)
 
     def canonical_json(self) -> str:
         """Every setting that can change a finding, defaults included, as sorted compact

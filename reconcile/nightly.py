@@ -172,16 +172,22 @@ def file_away(inbox: Path, path: Path, result: FileResult, day: date) -> Path:
     """Move a processed inbox file to archive/<day>/ (loaded, or loaded before) or
     to refused/<day>/ with its reason beside it; returns where it went. A
     same-named file already there with the same content is replaced; another
-    keeps its name and this one gets a numbered one."""
+    keeps its name and this one gets a numbered one.
+
+    Killed at any moment, this leaves the file in the inbox or filed away, never
+    both nor neither: the move is one rename (archive/ and refused/ are in the inbox,
+    on its file system), and a refused file's reason is
+    written (whole, by a rename) before it — a reason left alone by a kill is
+    taken again, being the same words, when the night runs again."""
     refused = result.status == "refused"
     folder = inbox / (REFUSED if refused else ARCHIVE) / day.isoformat()
+    reason = (result.error or "refused").replace(str(path), path.name) + "\n"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        target = _free(folder, path, refused)
-        shutil.move(path, target)
+        target = _free(folder, path, reason if refused else None)
         if refused:
-            reason = (result.error or "refused").replace(str(path), path.name)
-            _reason(target).write_text(reason + "\n", encoding="utf-8")
+            write_atomic(_reason(target), lambda tmp: _write_text(tmp, reason))
+        shutil.move(path, target)
     except OSError as exc:
         raise EtcError(f"cannot file away {path.name}: {exc.strerror or exc}",
                        path=folder) from None
@@ -192,12 +198,14 @@ def _reason(path: Path) -> Path:
     return path.with_name(path.name + REASON)
 
 
-def _free(folder: Path, path: Path, refused: bool) -> Path:
-    """folder/name, unless a different file holds that name (or, for a refused
-    file, its reason's name): then name-1, name-2 …"""
+def _free(folder: Path, path: Path, reason: str | None) -> Path:
+    """folder/name, unless a different file holds that name, or (for a refused
+    file, whose `reason` is given) another reason holds its reason's name: then
+    name-1, name-2 …"""
     candidate, n = folder / path.name, 0
     while ((candidate.exists() and sha256_file(candidate) != sha256_file(path))
-           or (refused and _reason(candidate).exists() and not candidate.exists())):
+           or (reason is not None and not candidate.exists() and _reason(candidate).exists()
+               and _reason(candidate).read_text(encoding="utf-8") != reason)):
         n += 1
         candidate = folder / f"{path.stem}-{n}{path.suffix}"
     return candidate

@@ -1,8 +1,13 @@
 """Writing a file whole or not at all: to a temporary name beside it, then a rename.
-The file gets the mode a new file gets (0666 less the umask), not mkstemp's 0600."""
+The file gets the mode a new file gets (0666 less the umask), not mkstemp's 0600.
+
+The temporary name holds the writer's pid (.NAME.PID.XXXXXXXX.tmp): a writer killed
+midway leaves its temporary file, and the next writer of NAME removes those whose
+process is gone, so a folder written every night gathers no debris."""
 
 from __future__ import annotations
 
+import glob
 import os
 import tempfile
 from collections.abc import Callable
@@ -22,7 +27,9 @@ def write_atomic(out: Path, write: Callable[[Path], None]) -> None:
     """Run `write(tmp)` on a temporary file beside `out`, then rename it to `out`."""
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+        _remove_leftovers(out)
+        fd, name = tempfile.mkstemp(prefix=f".{out.name}.{os.getpid()}.", suffix=".tmp",
+                                    dir=out.parent)
     except OSError as exc:
         raise EtcError(f"cannot write the file: {exc.strerror or exc}", path=out) from None
     os.close(fd)
@@ -37,3 +44,25 @@ def write_atomic(out: Path, write: Callable[[Path], None]) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Remove the temporary files of `out` left by writers that no longer run."""
+    prefix = f".{out.name}."
+    for tmp in out.parent.glob(f".{glob.escape(out.name)}.*.tmp"):
+        pid = tmp.name[len(prefix):].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass  # debris that cannot go does not stop the writing
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):  # no such process (or no such pid)
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True

@@ -15,6 +15,7 @@ replaces that run. `notes` (notes on findings) is append-only and belongs to no 
 
     ddl.py         the tables
     connection.py  opening the file, transactions, plain reads
+    lock.py        waiting while another process holds the file
     loads.py       loading one validated file
     inputs.py      what a run reads (all, or scoped to its period)
     runs.py        writing and reading runs
@@ -32,21 +33,25 @@ from pathlib import Path
 from etc.manifests import LoadRef, RunManifest, RunRow
 from etc.store.archive import ArchiveCopies
 from etc.store.arrivals import Arrivals
+from etc.store.connection import DEFAULT_WAIT_SECONDS
 from etc.store.ddl import RUN_TABLES
 from etc.store.drill import Drill
 from etc.store.inputs import INPUT_KINDS, InputReads
 from etc.store.loads import LoadCounts, Loads, PriorLoad
+from etc.store.lock import StoreBusyError, Waiting
 from etc.store.notes import Notes
 from etc.store.runs import FINDING_ORDER, Runs
 
-__all__ = ["FINDING_ORDER", "INPUT_KINDS", "RUN_TABLES", "LoadCounts", "LoadRef", "PriorLoad",
-           "RunManifest", "RunRow", "Store"]
+__all__ = ["DEFAULT_WAIT_SECONDS", "FINDING_ORDER", "INPUT_KINDS", "RUN_TABLES", "LoadCounts",
+           "LoadRef", "PriorLoad", "RunManifest", "RunRow", "Store", "StoreBusyError"]
 
 
 class Store(Loads, InputReads, Runs, Arrivals, Notes, Drill, ArchiveCopies):
     """An open DuckDB file. Use as a context manager, or call `close()`. Opening it
     clears what a run writer killed midway left (Runs.clear_unfinished_runs)."""
 
-    def __init__(self, path: str | Path, *, create: bool = True) -> None:
-        super().__init__(path, create=create)
+    def __init__(self, path: str | Path, *, create: bool = True,
+                 wait_seconds: float = DEFAULT_WAIT_SECONDS,
+                 waiting: Waiting | None = None) -> None:
+        super().__init__(path, create=create, wait_seconds=wait_seconds, waiting=waiting)
         self.clear_unfinished_runs()

@@ -15,20 +15,29 @@ from etc.errors import StoreError
 from etc.schemas import SCHEMAS, Kind
 from etc.store import ddl
 from etc.store.ddl import q
+from etc.store.lock import StoreBusyError, Waiting, connect
+
+DEFAULT_WAIT_SECONDS = 30.0
+"""How long opening waits for another process to let go of the file (etc.store.lock)."""
 
 
 class Connection:
     """An open DuckDB file. Use as a context manager, or call `close()`."""
 
-    def __init__(self, path: str | Path, *, create: bool = True) -> None:
-        """Open (or, with `create`, create) the store at `path`."""
+    def __init__(self, path: str | Path, *, create: bool = True,
+                 wait_seconds: float = DEFAULT_WAIT_SECONDS,
+                 waiting: Waiting | None = None) -> None:
+        """Open (or, with `create`, create) the store at `path`, waiting up to
+        `wait_seconds` while another process holds it (`waiting` is told who)."""
         self.path = Path(path)
         if not create and str(path) != ":memory:" and not self.path.is_file():
             raise StoreError("no database here", path=self.path,
                              hint="give --db the file that 'etc ingest' wrote")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.con = duckdb.connect(str(self.path))
+            self.con = connect(self.path, wait_seconds, waiting)
+        except StoreBusyError:
+            raise
         except (duckdb.Error, OSError) as exc:
             raise StoreError(f"cannot open the database: {str(exc).splitlines()[0]}",
                              path=self.path,
