@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from etc.errors import EtcError, UnknownKindError
+from etc.errors import EtcError, ResourceError, UnknownKindError
 from etc.overlap import GROUP, refuse_overlaps
 from etc.readers import read
 from etc.readers.base import RawFrame
@@ -171,11 +171,15 @@ def ingest_paths(
     progress: Progress | None = None,
 ) -> list[FileResult]:
     """Load every file (folders expanded); a refused file is reported in its result,
-    the others go on. `progress` is told each file's phases (ingest_file)."""
+    the others go on. A ResourceError (disk full, memory limit) stops the loading:
+    the files loaded before it stay loaded, the one at hand is not. `progress` is
+    told each file's phases (ingest_file)."""
     results: list[FileResult] = []
     for path in expand(paths):
         try:
             results.append(ingest_file(store, path, kind, progress))
+        except ResourceError:
+            raise  # a full disk is no fault of this file: stop, refuse nothing
         except EtcError as err:
             guessed = kind.value if kind is not None else guess_kind(path)
             results.append(FileResult(file=str(path), status="refused", kind=guessed,

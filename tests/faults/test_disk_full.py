@@ -1,0 +1,162 @@
+"""A full disk under the store and the output folder (a 32 MiB tmpfs, filled to
+the last byte): `etc ingest`, `reconcile`, `report`, `statement` and `nightly`
+each end with one line naming the path and "no space left on device", exit 2.
+Afterwards (space freed) the store opens with its earlier loads and runs as they
+were, no report or statement stands half-written under its final name, and the
+same command completes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import etc, fill, free, one_line
+
+from etc.generate import Sample, generate
+
+D1, D2 = "2026-11-01", "2026-11-02"
+LATE = "lanes_20261102.parquet"
+"""Held back from the store made beforehand: the file the full disk refuses."""
+FULL = "no space left on device"
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Sample:
+    return generate(tmp_path_factory.mktemp("sample"), seed=5, days=2, passages=600)
+
+
+def inputs(sample: Sample) -> list[Path]:
+    return sorted(p for paths in sample.files.values() for p in paths)
+
+
+def state(db: Path) -> dict[str, object]:
+    """What must survive: the loads, the runs, each run's findings, every table's rows."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = [r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+        return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchall() for t in tables} | {
+            "loads": con.execute("SELECT load_id, file, sha256, rows_loaded FROM loads "
+                                 "ORDER BY ALL").fetchall(),
+            "runs": con.execute("SELECT run_id FROM runs ORDER BY ALL").fetchall()}
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def made(sample: Sample, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store with every input but LATE loaded and D1 reconciled (made once)."""
+    db = tmp_path_factory.mktemp("made") / "etc.duckdb"
+    done = etc("ingest", "--db", db, *[p for p in inputs(sample) if p.name != LATE])
+    assert done.returncode == 0, done.stderr
+    done = etc("reconcile", "--db", db, "--date", D1)
+    assert done.returncode == 0, done.stderr
+    return db
+
+
+def stored(made: Path, db: Path) -> None:
+    """A copy of the made store at `db` (on the tmpfs)."""
+    shutil.copyfile(made, db)
+
+
+def refused_for_space(done: object, path: Path) -> None:
+    line = one_line(done.stderr)  # type: ignore[attr-defined]
+    assert done.returncode == 2, line  # type: ignore[attr-defined]
+    assert str(path) in line and FULL in line, line
+
+
+def test_ingest_on_a_full_disk_names_the_store_and_keeps_its_loads(
+        sample: Sample, made: Path, tmpfs: Path) -> None:
+    db = tmpfs / "etc.duckdb"
+    stored(made, db)
+    before = state(db)
+    fill(tmpfs)
+    late = next(p for p in inputs(sample) if p.name == LATE)
+    refused_for_space(etc("ingest", "--db", db, late), db)
+    free(tmpfs)
+    assert state(db) == before  # nothing of the late file, everything before it
+    done = etc("ingest", "--db", db, late)
+    assert done.returncode == 0, done.stderr
+    assert len(state(db)["loads"]) == len(before["loads"]) + 1  # type: ignore[arg-type]
+
+
+def test_reconcile_on_a_full_disk_keeps_the_runs(made: Path, tmpfs: Path) -> None:
+    db = tmpfs / "etc.duckdb"
+    stored(made, db)
+    before = state(db)
+    fill(tmpfs)
+    # another as-of is another run: it has to be written
+    refused_for_space(etc("reconcile", "--db", db, "--date", D1, "--as-of", "2026-11-03"), db)
+    free(tmpfs)
+    assert state(db) == before
+    done = etc("reconcile", "--db", db, "--date", D1, "--as-of", "2026-11-03")
+    assert done.returncode == 0, done.stderr
+    assert len(state(db)["runs"]) == 2  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", ["report.html", "report.xlsx"])
+def test_report_on_a_full_disk_leaves_no_half_file(made: Path, tmpfs: Path,
+                                                     name: str) -> None:
+    db = tmpfs / "etc.duckdb"
+    stored(made, db)
+    out = tmpfs / "out" / name
+    out.parent.mkdir()
+    fill(tmpfs)
+    refused_for_space(etc("report", "--db", db, "--out", out), out)
+    assert sorted(out.parent.iterdir()) == []  # neither the file nor its temporary
+    free(tmpfs)
+    assert etc("report", "--db", db, "--out", out).returncode == 0
+    assert out.stat().st_size > 0
+
+
+@pytest.mark.parametrize("suffix", [".pdf", ".xlsx", ".csv"])
+def test_statement_on_a_full_disk_leaves_no_half_file(made: Path, tmpfs: Path,
+                                                        suffix: str) -> None:
+    db = tmpfs / "etc.duckdb"
+    stored(made, db)
+    out = tmpfs / "out" / f"statement{suffix}"
+    out.parent.mkdir()
+    out.write_bytes(b"last night's statement")  # an older file keeps its name and bytes
+    fill(tmpfs)
+    args = ("statement", "--db", db, "--operator", "VEC", "--from", D1, "--to", D1, "--out", out)
+    refused_for_space(etc(*args), out)
+    assert sorted(out.parent.iterdir()) == [out]
+    assert out.read_bytes() == b"last night's statement"
+
+
+def test_nightly_with_a_full_store_disk_leaves_the_inbox_as_it_was(
+        sample: Sample, tmpfs: Path, tmp_path: Path) -> None:
+    db = tmpfs / "etc.duckdb"
+    inbox = tmp_path / "inbox"
+    shutil.copytree(inputs(sample)[0].parent, inbox)
+    waiting = sorted(p.name for p in inbox.iterdir())
+    etc("ingest", "--db", db, inbox / "stations.csv")
+    before = state(db)
+    fill(tmpfs)
+    night = ("nightly", "--db", db, "--inbox", inbox, "--out", tmpfs / "out", "--date", D1)
+    refused_for_space(etc(*night), db)
+    assert sorted(p.name for p in inbox.iterdir()) == waiting  # nothing filed away, nothing lost
+    free(tmpfs)
+    assert state(db) == before
+    assert etc(*night).returncode == 1  # the sample holds severe findings
+    assert (tmpfs / "out" / D1 / "summary.json").is_file()
+
+
+def test_nightly_with_a_full_output_disk_writes_no_half_report(
+        sample: Sample, tmpfs: Path, tmp_path: Path) -> None:
+    db = tmp_path / "etc.duckdb"  # the store has room; the output folder has none
+    inbox = tmp_path / "inbox"
+    shutil.copytree(inputs(sample)[0].parent, inbox)
+    out = tmpfs / "out"
+    fill(tmpfs)
+    night = ("nightly", "--db", db, "--inbox", inbox, "--out", out, "--date", D1)
+    done = etc(*night)
+    line = one_line(done.stderr)
+    assert done.returncode == 2 and FULL in line and str(out) in line, line
+    left = [p for p in out.rglob("*") if p.is_file()] if out.exists() else []
+    assert left == []  # no report, statement or summary.json, whole or half
+    free(tmpfs)
+    assert etc(*night).returncode == 1
+    assert (out / D1 / "summary.json").is_file() and (out / D1 / "report.xlsx").is_file()
