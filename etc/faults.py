@@ -79,14 +79,16 @@ def is_out_of_memory(exc: BaseException) -> bool:
     return False
 
 
-def resource_error(exc: BaseException, *, path: str | Path, doing: str) -> ResourceError | None:
+def resource_error(exc: BaseException, *, path: str | Path, doing: str,
+                   memory_limit: str | None = None) -> ResourceError | None:
     """The one-line fault for a disk, I/O or memory failure while `doing` (e.g.
     "write the store") at `path`; None when `exc` is none of those (the caller
-    re-raises it as it was)."""
+    re-raises it as it was). `memory_limit` is the ETC_MEMORY_LIMIT in force."""
     cause = disk_cause(exc)
     if cause is not None:
         return DiskError(f"cannot {doing}: {cause}", path=path, hint=DISK_HINT)
     if is_out_of_memory(exc):
-        return MemoryLimitError(f"cannot {doing}: the memory limit was reached", path=path,
-                                hint=MEMORY_HINT)
+        limit = f"ETC_MEMORY_LIMIT={memory_limit}" if memory_limit else "this machine"
+        return MemoryLimitError(f"cannot {doing}: the work needs more memory than {limit} "
+                                "allows, so it stopped", path=path, hint=MEMORY_HINT)
     return None

@@ -17,7 +17,7 @@ from typing import Any, Self
 import duckdb
 import polars as pl
 
-from etc.errors import StoreError, UsageError
+from etc.errors import EtcError, StoreError, UsageError
 from etc.faults import resource_error
 from etc.schemas import SCHEMAS, Kind
 from etc.store import ddl
@@ -53,11 +53,12 @@ class Connection:
             raise StoreError("not a DuckDB database file", path=self.path,
                              hint="--db names the database (e.g. etc.duckdb), not an input file")
         self.con.execute("SET TimeZone = 'UTC'")
-        self._limit_memory(os.environ.get(MEMORY_ENV, "").strip())
+        self.memory_limit = os.environ.get(MEMORY_ENV, "").strip() or None
+        self._limit_memory(self.memory_limit)
         with self.faults("prepare the store"):
             ddl.create(self.con)
 
-    def _limit_memory(self, limit: str) -> None:
+    def _limit_memory(self, limit: str | None) -> None:
         """Cap DuckDB's memory at `limit` ("512MB", "4GB"; empty: DuckDB's default,
         80 % of the machine); work beyond it spills to disk or stops with
         MemoryLimitError instead of the kernel killing the process."""
@@ -77,7 +78,8 @@ class Connection:
         try:
             yield
         except Exception as exc:
-            known = resource_error(exc, path=self.path, doing=doing)
+            known = resource_error(exc, path=self.path, doing=doing,
+                                   memory_limit=self.memory_limit)
             if known is None:
                 raise
             raise known from exc
@@ -89,8 +91,16 @@ class Connection:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
+        """Close; a full disk or the memory limit met anywhere in the `with` block
+        (a LazyFrame over the store runs its DuckDB query when it is collected, far
+        from here) leaves it as one ResourceError naming the store."""
         self.close()
+        if exc is not None and not isinstance(exc, EtcError):
+            known = resource_error(exc, path=self.path, doing="read or write the store",
+                                   memory_limit=self.memory_limit)
+            if known is not None:
+                raise known from exc
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:

@@ -6,6 +6,9 @@
   afterwards; skips (saying why) where mounting is impossible (not root, no
   mount(8), a container without CAP_SYS_ADMIN).
 - `fill(folder)`: writes a filler file until the disk says ENOSPC; `free` removes it.
+- `sample`, `made`: a generated two-day sample, and a store of it with every input
+  but LATE loaded and D1 reconciled (made once; `stored` copies it); `state(db)`:
+  what must survive a fault (loads, runs, every table's row count).
 """
 
 from __future__ import annotations
@@ -18,10 +21,16 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
+
+from etc.generate import Sample, generate
 
 ETC = Path(sys.executable).with_name("etc")
 FILLER = "filler.bin"
+D1 = "2026-11-01"
+LATE = "lanes_20261102.parquet"
+"""Held back from the store made beforehand (`made`): a file still to load."""
 
 
 def etc(*args: str | Path, env: dict[str, str] | None = None,
@@ -71,3 +80,42 @@ def fill(folder: Path) -> Path:
 
 def free(folder: Path) -> None:
     (folder / FILLER).unlink()
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> Sample:
+    return generate(tmp_path_factory.mktemp("sample"), seed=5, days=2, passages=600)
+
+
+def inputs(sample: Sample) -> list[Path]:
+    return sorted(p for paths in sample.files.values() for p in paths)
+
+
+def state(db: Path) -> dict[str, object]:
+    """What must survive: the loads, the runs, each run's findings, every table's rows."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = [r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+        return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchall() for t in tables} | {
+            "loads": con.execute("SELECT load_id, file, sha256, rows_loaded FROM loads "
+                                 "ORDER BY ALL").fetchall(),
+            "runs": con.execute("SELECT run_id FROM runs ORDER BY ALL").fetchall()}
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def made(sample: Sample, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store with every input but LATE loaded and D1 reconciled (made once)."""
+    db = tmp_path_factory.mktemp("made") / "etc.duckdb"
+    done = etc("ingest", "--db", db, *[p for p in inputs(sample) if p.name != LATE])
+    assert done.returncode == 0, done.stderr
+    done = etc("reconcile", "--db", db, "--date", D1)
+    assert done.returncode == 0, done.stderr
+    return db
+
+
+def stored(made: Path, db: Path) -> None:
+    """A copy of the made store at `db` (on the tmpfs)."""
+    shutil.copyfile(made, db)

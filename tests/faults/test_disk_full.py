@@ -10,55 +10,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
-from conftest import etc, fill, free, one_line
+from conftest import D1, LATE, etc, fill, free, inputs, one_line, state, stored
 
-from etc.generate import Sample, generate
+from etc.generate import Sample
 
-D1, D2 = "2026-11-01", "2026-11-02"
-LATE = "lanes_20261102.parquet"
-"""Held back from the store made beforehand: the file the full disk refuses."""
 FULL = "no space left on device"
-
-
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Sample:
-    return generate(tmp_path_factory.mktemp("sample"), seed=5, days=2, passages=600)
-
-
-def inputs(sample: Sample) -> list[Path]:
-    return sorted(p for paths in sample.files.values() for p in paths)
-
-
-def state(db: Path) -> dict[str, object]:
-    """What must survive: the loads, the runs, each run's findings, every table's rows."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        tables = [r[0] for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
-        return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchall() for t in tables} | {
-            "loads": con.execute("SELECT load_id, file, sha256, rows_loaded FROM loads "
-                                 "ORDER BY ALL").fetchall(),
-            "runs": con.execute("SELECT run_id FROM runs ORDER BY ALL").fetchall()}
-    finally:
-        con.close()
-
-
-@pytest.fixture(scope="module")
-def made(sample: Sample, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store with every input but LATE loaded and D1 reconciled (made once)."""
-    db = tmp_path_factory.mktemp("made") / "etc.duckdb"
-    done = etc("ingest", "--db", db, *[p for p in inputs(sample) if p.name != LATE])
-    assert done.returncode == 0, done.stderr
-    done = etc("reconcile", "--db", db, "--date", D1)
-    assert done.returncode == 0, done.stderr
-    return db
-
-
-def stored(made: Path, db: Path) -> None:
-    """A copy of the made store at `db` (on the tmpfs)."""
-    shutil.copyfile(made, db)
 
 
 def refused_for_space(done: object, path: Path) -> None:
