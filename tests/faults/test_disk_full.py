@@ -11,7 +11,20 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import D1, LATE, etc, fill, free, inputs, one_line, state, stored
+from faultkit import (  # fixtures, by name
+    D1,
+    LATE,
+    etc,
+    fill,
+    free,
+    inputs,
+    made,
+    one_line,
+    sample,
+    state,
+    stored,
+    tmpfs,
+)
 
 from etc.generate import Sample
 

@@ -7,7 +7,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import D1, LATE, etc, inputs, one_line, state, stored
+from faultkit import (  # fixtures, by name
+    D1,
+    LATE,
+    etc,
+    inputs,
+    made,
+    one_line,
+    sample,
+    state,
+    stored,
+)
 
 from etc.generate import Sample
 

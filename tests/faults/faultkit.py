@@ -1,4 +1,6 @@
-"""Helpers of the fault suite: `etc` as a real process, a small tmpfs to fill.
+"""Helpers and fixtures of the fault suite (imported by name: a second conftest.py
+would shadow tests/conftest.py as the module `conftest`): `etc` as a real process,
+a small tmpfs to fill.
 
 - `etc(*args, env=...)`: runs the console script of this venv; returns the
   CompletedProcess (text, stdout and stderr captured, ETC_DB and ETC_DEBUG unset).
