@@ -30,6 +30,7 @@ import etc
 from etc.codes import CATEGORY, Code, Severity
 from etc.context import Period
 from etc.errors import EtcError
+from etc.faults import resource_error
 from etc.ingest import FileResult, ingest_paths, sha256_file
 from etc.localtime import start_of
 from etc.render import write_report, write_statement
@@ -177,10 +178,11 @@ def file_away(inbox: Path, path: Path, result: FileResult, day: date) -> Path:
             shown = safe_name(path.name)
             reason = ((result.error or "refused").replace(str(path), shown)
                       .replace(str(path.with_name(shown)), shown))
-            _reason(target).write_text(reason + "\n", encoding="utf-8")
+            write_atomic(_reason(target), lambda tmp: _write_text(tmp, reason + "\n"))
     except OSError as exc:
-        raise EtcError(f"cannot file away {path.name}: {exc.strerror or exc}",
-                       path=folder) from None
+        known = resource_error(exc, path=folder, doing=f"file away {safe_name(path.name)}")
+        raise known or EtcError(f"cannot file away {safe_name(path.name)}: "
+                                f"{exc.strerror or exc}", path=folder) from None
     return target
 
 

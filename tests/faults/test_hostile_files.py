@@ -233,3 +233,22 @@ def test_mt940_with_10000_statements_loads_every_entry(store: Store, tmp_path: P
     result = load(store, path)
     assert (result.rows_read, result.rows_loaded) == (10_000, 10_000)
     assert time.monotonic() - began < 60
+
+
+def test_a_file_that_grows_while_it_is_read_is_refused(store: Store, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its sha256 would name content that was not loaded: refused, nothing stored."""
+    import etc.ingest
+
+    path = write_csv(tmp_path / "lanes.csv", [lanes_row(1), lanes_row(2)])
+    real_read = etc.ingest.read
+
+    def read_while_written(p: Path) -> object:
+        raw = real_read(p)
+        with p.open("a", encoding="utf-8") as fh:  # the uploader is not done yet
+            fh.write(",".join(lanes_row(3).values()) + "\n")
+        return raw
+
+    monkeypatch.setattr(etc.ingest, "read", read_while_written)
+    result = load(store, path)
+    assert result.status == "refused" and "changed while it was read" in (result.error or "")
