@@ -61,8 +61,8 @@ def _guard(path: Path, n_columns: int) -> None:
         raise ReadError(f"line {at + 1} is {int(lengths[at]):,} bytes long, over the "
                         f"{MAX_LINE_BYTES:,} a CSV line may take", path=path, line=at + 1,
                         hint="the file is damaged or not CSV: a record is one short line")
-    commas = np.flatnonzero(data == 44)
-    fields = np.searchsorted(commas, ends) - np.searchsorted(commas, starts) + 1
+    starts = starts[starts < len(data)]  # a last line break starts no line
+    fields = np.add.reduceat(data == 44, starts) + 1 if len(starts) else starts  # commas + 1
     if len(fields) and fields.max() > n_columns + MAX_EXTRA_FIELDS:
         at = int(np.argmax(fields > n_columns + MAX_EXTRA_FIELDS))
         raise ReadError(f"line {at + 1} has {int(fields[at]):,} fields, the header "
