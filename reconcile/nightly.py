@@ -278,4 +278,4 @@ def refused_files(inbox: Path, day: date) -> list[RefusedFile]:
         return []
     return [RefusedFile(file=p.name, reason=_reason(p).read_text(encoding="utf-8").strip())
             for p in sorted(folder.iterdir())
-            if not p.name.endswith(REASON) and _reason(p).is_file()]  # links too
+            if (p.is_file() or p.is_symlink()) and _reason(p).is_file()]  # links too
