@@ -151,6 +151,7 @@ def _replace(path: Path, data: bytes) -> None:
         tmp.write_bytes(data)
         os.replace(tmp, path)
     except OSError as exc:
+        tmp.unlink(missing_ok=True)  # a full disk leaves no half part behind
         raise ArchiveError(f"cannot write: {exc.strerror or exc}", path=path) from None
 
 

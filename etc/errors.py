@@ -56,3 +56,17 @@ class UsageError(EtcError):
 
 class StoreError(EtcError):
     """The DuckDB file cannot be opened or written."""
+
+
+class ResourceError(EtcError):
+    """The machine, not the data, stopped a command: a full disk, an I/O error,
+    memory used up. No file is to blame, so loading stops instead of refusing the
+    file at hand; what was stored before stays as it was (etc.faults)."""
+
+
+class DiskError(ResourceError):
+    """A disk write or read failed: no space left, quota, I/O error, read-only."""
+
+
+class MemoryLimitError(ResourceError):
+    """The work needs more memory than the limit allows (ETC_MEMORY_LIMIT)."""

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
-from etc.errors import EtcError, UnknownKindError
+from etc.errors import EtcError, ReadError, ResourceError, UnknownKindError
 from etc.overlap import GROUP, refuse_overlaps
 from etc.readers import read
 from etc.readers.base import RawFrame
@@ -65,6 +65,15 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """(size, modification time in ns) of a file; None when there is none."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
 
 
 def detect_kind(raw: RawFrame) -> Schema:
@@ -123,12 +132,16 @@ def ingest_file(store: Store, path: Path, kind: Kind | None = None,
             progress(path, now)
 
     phase(Phase.READING)
+    before = _stamp(path)
     sha = sha256_file(path) if path.is_file() else ""
     prior = store.prior_load(sha) if sha else None
     if prior is not None:
         return FileResult(file=str(path), status="already_loaded", load_id=prior.load_id,
                           error=f"same content as {prior.file} (load {prior.load_id})")
     raw = read(path)
+    if _stamp(path) != before:  # its sha256 would not be of what was read
+        raise ReadError("the file changed while it was read (still being written?)", path=path,
+                        hint="load it once it is complete; upload as NAME.part, then rename")
     schema = detect_kind(raw) if kind is None else SCHEMAS[Kind(kind)]
     if raw.format in BANK_FORMATS and schema.kind != Kind.BANK:
         raise UnknownKindError(f"a {raw.format} statement cannot be loaded as {schema.kind}",
@@ -171,11 +184,15 @@ def ingest_paths(
     progress: Progress | None = None,
 ) -> list[FileResult]:
     """Load every file (folders expanded); a refused file is reported in its result,
-    the others go on. `progress` is told each file's phases (ingest_file)."""
+    the others go on. A ResourceError (disk full, memory limit) stops the loading:
+    the files loaded before it stay loaded, the one at hand is not. `progress` is
+    told each file's phases (ingest_file)."""
     results: list[FileResult] = []
     for path in expand(paths):
         try:
             results.append(ingest_file(store, path, kind, progress))
+        except ResourceError:
+            raise  # a full disk is no fault of this file: stop, refuse nothing
         except EtcError as err:
             guessed = kind.value if kind is not None else guess_kind(path)
             results.append(FileResult(file=str(path), status="refused", kind=guessed,

@@ -262,6 +262,14 @@ FAST: dict[str, Callable[[pl.Expr], pl.Expr]] = {
 
 # ---- bounds on parsed values ----------------------------------------------------
 
+MONEY_MAX = 10**13
+"""The largest amount (either sign) of a money column without a `max` of its own:
+10 trillion VND. An amount beyond BIGINT does not parse (BAD_MONEY); one beyond
+this is OUT_OF_RANGE, so that sums of stored amounts (a batch's items, a
+statement, a report's totals) stay far inside BIGINT: it takes 922,337 amounts
+at the ceiling to overflow, and a passage's amount is capped lower still
+(etc.schemas.PASSAGE_MONEY_MAX)."""
+
 BOUNDED = ("class", "money")
 """Types with bounds of their own; others are bounded only by a column's min/max."""
 
@@ -271,10 +279,12 @@ def bounds(v: pl.Expr, col: Column) -> pl.Expr:
     if col.type == "class":
         return _refuse(v.is_not_null() & ~v.is_between(1, 5), Reason.CLASS_OUT_OF_RANGE)
     if col.type == "money":
+        ceiling = int(col.max) if col.max is not None else MONEY_MAX
+        too_large = _refuse((v > ceiling) | (v < -ceiling), Reason.OUT_OF_RANGE)
         if col.min is None:
-            return NULL_REASON
+            return too_large
         negative = _refuse(v < 0, Reason.NEGATIVE_MONEY) if col.min >= 0 else NULL_REASON
-        return pl.coalesce(negative, _refuse(v < col.min, Reason.OUT_OF_RANGE))
+        return pl.coalesce(negative, _refuse(v < col.min, Reason.OUT_OF_RANGE), too_large)
     if col.min is None and col.max is None:
         return NULL_REASON
     out = pl.lit(False)

@@ -42,6 +42,12 @@ class Kind(StrEnum):
     PROVIDERS = "providers"
 
 
+PASSAGE_MONEY_MAX = 10**9
+"""The largest amount of one passage (its toll, its settlement item and fee, a
+tariff): 1 billion VND, hundreds of times any toll. Beyond it a row is
+OUT_OF_RANGE; so no sum over passages can leave BIGINT (etc.parse.MONEY_MAX)."""
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -111,7 +117,7 @@ LANES = Schema(
         Column("plate_confidence", "float", min=0.0, max=1.0),
         Column("avc_class", "class", required=True),
         Column("charged_class", "class", required=True),
-        Column("amount_vnd", "money", required=True, min=0),
+        Column("amount_vnd", "money", required=True, min=0, max=PASSAGE_MONEY_MAX),
         Column("staff_id", "text"),
         Column("override", "enum", values=OVERRIDES, enum_reason=Reason.UNKNOWN_OVERRIDE),
     ),
@@ -145,9 +151,9 @@ SETTLEMENTS = Schema(
         Column("provider_id", "text", required=True),
         Column("txn_id", "text", required=True),
         Column("station_id", "text", required=True),
-        Column("amount_vnd", "money", required=True,
+        Column("amount_vnd", "money", required=True, max=PASSAGE_MONEY_MAX,
                doc="formats.md sets no lower bound: a reversal item may be negative"),
-        Column("fee_vnd", "money", min=0, default=0),
+        Column("fee_vnd", "money", min=0, default=0, max=PASSAGE_MONEY_MAX),
         Column("settled_at", "timestamp", required=True),
         Column("batch_id", "text", required=True),
     ),
@@ -194,7 +200,7 @@ TARIFFS = Schema(
     columns=(
         Column("station_id", "text", required=True),
         Column("vehicle_class", "class", required=True),
-        Column("amount_vnd", "money", required=True, min=0),
+        Column("amount_vnd", "money", required=True, min=0, max=PASSAGE_MONEY_MAX),
         Column("valid_from", "date", required=True),
         Column("valid_to", "date"),
     ),

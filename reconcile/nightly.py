@@ -2,7 +2,8 @@
 
     night = run_night(store, Path("inbox"), Path("out"), date(2026, 11, 1), settings)
 
-1. Every new file in the inbox (top level; not hidden, not *.part or *.tmp) is
+1. Every new file in the inbox (top level; not hidden, not *.part or *.tmp; see
+   reconcile.inbox for links, odd names and files still being written) is
    loaded. A loaded file, or one whose content was loaded before, moves to
    INBOX/archive/<date>/; a refused one to INBOX/refused/<date>/ with
    NAME.reason.txt beside it.
@@ -28,8 +29,9 @@ import polars as pl
 import etc
 from etc.codes import CATEGORY, Code, Severity
 from etc.context import Period
-from etc.errors import EtcError, UsageError
-from etc.ingest import FileResult, expand, ingest_paths, sha256_file
+from etc.errors import EtcError
+from etc.faults import resource_error
+from etc.ingest import FileResult, ingest_paths, sha256_file
 from etc.localtime import start_of
 from etc.render import write_report, write_statement
 from etc.render.atomic import write_atomic
@@ -50,14 +52,14 @@ from etc.summary import (
 )
 from ledgers.statement import build_statement
 from reconcile.engine import reconcile
+from reconcile.inbox import ARCHIVE, REFUSED, safe_name, scan
 from reconcile.lookback import revisits
 from reconcile.manifest import inputs_sha256, run_id
 from reconcile.notes import by_note_state, unnoted_critical
 from reconcile.report import build_report
 
 Progress = Callable[[str, float], None]
-ARCHIVE, REFUSED, REASON = "archive", "refused", ".reason.txt"
-SKIP_SUFFIXES = (".part", ".tmp", ".partial")
+REASON = ".reason.txt"
 
 
 @dataclass(frozen=True)
@@ -76,25 +78,16 @@ class Night:
     summary: Summary
 
 
-def inbox_files(inbox: Path) -> list[Path]:
-    """The files waiting in the inbox, by name (UsageError when archive/ or
-    refused/ is taken by a file, before anything is loaded)."""
-    for name in (ARCHIVE, REFUSED):
-        if (inbox / name).exists() and not (inbox / name).is_dir():
-            raise UsageError(f"{name!r} in the inbox is a file, not a folder", path=inbox,
-                             hint=f"move it away: the inbox keeps its {name} folder there")
-    return [p for p in expand([inbox]) if not p.name.endswith(SKIP_SUFFIXES)]
-
-
 def run_night(store: Store, inbox: Path, out: Path, day: date, settings: Settings, *,
               reveal: bool = False, progress: Progress | None = None,
               as_of: datetime | None = None) -> Night:
     say = progress or (lambda step, done: None)
-    files = inbox_files(inbox)
+    found = scan(inbox)
     say("loading", 0.0)
-    results = ingest_paths(store, files, None)
-    for path, result in zip(files, results, strict=True):
+    results = ingest_paths(store, found.files, None)
+    for path, result in [*zip(found.files, results, strict=True), *found.refused]:
         file_away(inbox, path, result, day)
+    results += [result for _, result in found.refused]
     moment = as_of or store.data_until()
     reruns: list[Rerun] = []
     for revisit in revisits(store, day, settings):
@@ -108,6 +101,8 @@ def run_night(store: Store, inbox: Path, out: Path, day: date, settings: Setting
                             pending=store.run_table("pending", info.run_id).height))
     problems = [f"the lanes file {Path(r.file).name} was refused: {r.error}"
                 for r in results if r.status == "refused" and r.kind == Kind.LANES.value]
+    problems += [f"{safe_name(p.name)} was still being written: left in the inbox for the "
+                 "next night" for p in found.arriving]
     say("reconciling", 0.2)
     run, reused = _reconcile(store, day, settings, moment,
                              lambda step, done: say(step, 0.2 + 0.5 * done))
@@ -181,16 +176,19 @@ def file_away(inbox: Path, path: Path, result: FileResult, day: date) -> Path:
     taken again, being the same words, when the night runs again."""
     refused = result.status == "refused"
     folder = inbox / (REFUSED if refused else ARCHIVE) / day.isoformat()
-    reason = (result.error or "refused").replace(str(path), path.name) + "\n"
+    shown = safe_name(path.name)
+    reason = ((result.error or "refused").replace(str(path), shown)
+              .replace(str(path.with_name(shown)), shown)) + "\n"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        target = _free(folder, path, reason if refused else None)
+        target = _free(folder, path, reason if refused else None)  # a link: never read
         if refused:
             write_atomic(_reason(target), lambda tmp: _write_text(tmp, reason))
         shutil.move(path, target)
     except OSError as exc:
-        raise EtcError(f"cannot file away {path.name}: {exc.strerror or exc}",
-                       path=folder) from None
+        known = resource_error(exc, path=folder, doing=f"file away {safe_name(path.name)}")
+        raise known or EtcError(f"cannot file away {safe_name(path.name)}: "
+                                f"{exc.strerror or exc}", path=folder) from None
     return target
 
 
@@ -199,15 +197,20 @@ def _reason(path: Path) -> Path:
 
 
 def _free(folder: Path, path: Path, reason: str | None) -> Path:
-    """folder/name, unless a different file holds that name, or (for a refused
-    file, whose `reason` is given) another reason holds its reason's name: then
-    name-1, name-2 …"""
-    candidate, n = folder / path.name, 0
-    while ((candidate.exists() and sha256_file(candidate) != sha256_file(path))
+    """folder/name (control characters as `_`), unless a different file holds that
+    name, or (for a refused file, whose `reason` is given) another reason holds its
+    reason's name: then name-1, name-2 … Only a regular file is compared by
+    content: a link is never followed."""
+    name = Path(safe_name(path.name))
+    regular = path.is_file() and not path.is_symlink()
+    candidate, n = folder / name, 0
+    while (((candidate.exists() or candidate.is_symlink())
+            and not (regular and candidate.is_file() and not candidate.is_symlink()
+                     and sha256_file(candidate) == sha256_file(path)))
            or (reason is not None and not candidate.exists() and _reason(candidate).exists()
                and _reason(candidate).read_text(encoding="utf-8") != reason)):
         n += 1
-        candidate = folder / f"{path.stem}-{n}{path.suffix}"
+        candidate = folder / f"{name.stem}-{n}{name.suffix}"
     return candidate
 
 
@@ -282,4 +285,5 @@ def refused_files(inbox: Path, day: date) -> list[RefusedFile]:
     if not folder.is_dir():
         return []
     return [RefusedFile(file=p.name, reason=_reason(p).read_text(encoding="utf-8").strip())
-            for p in sorted(folder.iterdir()) if p.is_file() and _reason(p).is_file()]
+            for p in sorted(folder.iterdir())
+            if (p.is_file() or p.is_symlink()) and _reason(p).is_file()]  # links too

@@ -28,6 +28,7 @@ from pathlib import Path
 import polars as pl
 
 from etc.errors import ReadError
+from etc.reasons import Reason
 from etc.schemas import BANK, CURRENCY_COLUMN
 
 RESERVED = "__etc_"
@@ -55,11 +56,30 @@ class RawFrame:
 
 
 def finish(data: pl.DataFrame) -> pl.DataFrame:
-    """Add the optional bookkeeping columns a reader left out, typed."""
+    """Add the optional bookkeeping columns a reader left out, typed, and refuse
+    the records that hold a NUL byte (`_refuse_nul`)."""
     for name, dtype in ((REASON, pl.String), (MESSAGE, pl.String)):
         if name not in data.columns:
             data = data.with_columns(pl.lit(None, dtype=dtype).alias(name))
-    return data.with_columns(pl.col(ROW).cast(pl.Int64), pl.col(RAW).cast(pl.String))
+    data = data.with_columns(pl.col(ROW).cast(pl.Int64), pl.col(RAW).cast(pl.String))
+    return _refuse_nul(data)
+
+
+def _refuse_nul(data: pl.DataFrame) -> pl.DataFrame:
+    """A record with a NUL byte in a text field is MALFORMED_LINE, naming the column:
+    no toll, tag or bank value holds one, and C tools reading the store later would
+    cut the text there (a NUL in a CSV is a damaged or binary file)."""
+    texts = [c for c, t in data.schema.items() if t == pl.String and c not in BOOKKEEPING]
+    if not texts:
+        return data
+    holding = pl.coalesce([pl.when(pl.col(c).str.contains("\x00", literal=True)).then(pl.lit(c))
+                           for c in texts])
+    hit = pl.col(REASON).is_null() & holding.is_not_null()
+    return data.with_columns(
+        pl.when(hit).then(pl.lit(Reason.MALFORMED_LINE.value)).otherwise(pl.col(REASON))
+        .alias(REASON),
+        pl.when(hit).then(pl.format("column {} holds a NUL byte", holding))
+        .otherwise(pl.col(MESSAGE)).alias(MESSAGE))
 
 
 def column_names(path: Path, names: Sequence[str], line: int | None = None) -> list[str]:

@@ -39,6 +39,37 @@ def _header(path: Path) -> list[str]:
     return column_names(path, next(csv.reader([text.rstrip("\r\n")])), line=1)
 
 
+MAX_LINE_BYTES = 1 << 20
+"""The longest line a CSV file may have (1 MiB; a lanes line is ~150 bytes).
+DuckDB's scanner drops a longer one without a word in its rejects."""
+MAX_EXTRA_FIELDS = 1000
+"""How many fields beyond the header's a line may have before the file is refused:
+DuckDB's rejects slow down with the square of a line's fields (50,000 take a
+minute). Counted as commas, so quoted commas count too; no real record comes near."""
+
+
+def _guard(path: Path, n_columns: int) -> None:
+    """Refuse (ReadError) a file with a line longer than MAX_LINE_BYTES or with
+    more than MAX_EXTRA_FIELDS commas beyond the header's, before DuckDB sees it."""
+    data = np.fromfile(path, dtype=np.uint8)
+    breaks = np.flatnonzero(data == 10)
+    starts = np.concatenate(([0], breaks + 1))
+    ends = np.concatenate((breaks, [len(data)]))
+    lengths = ends - starts
+    if len(lengths) and lengths.max() > MAX_LINE_BYTES:
+        at = int(np.argmax(lengths > MAX_LINE_BYTES))
+        raise ReadError(f"line {at + 1} is {int(lengths[at]):,} bytes long, over the "
+                        f"{MAX_LINE_BYTES:,} a CSV line may take", path=path, line=at + 1,
+                        hint="the file is damaged or not CSV: a record is one short line")
+    starts = starts[starts < len(data)]  # a last line break starts no line
+    fields = np.add.reduceat(data == 44, starts) + 1 if len(starts) else starts  # commas + 1
+    if len(fields) and fields.max() > n_columns + MAX_EXTRA_FIELDS:
+        at = int(np.argmax(fields > n_columns + MAX_EXTRA_FIELDS))
+        raise ReadError(f"line {at + 1} has {int(fields[at]):,} fields, the header "
+                        f"{n_columns}", path=path, line=at + 1,
+                        hint="the file is damaged or not CSV: check the delimiter (comma)")
+
+
 def _sql_str(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
@@ -111,6 +142,7 @@ def _field_count_message(line: str, expected: int) -> str:
 
 def read_csv(path: Path) -> RawFrame:
     names = _header(path)
+    _guard(path, len(names))
     good, rejects = _scan(path, names)
     bad_encoding = rejects.filter(pl.col("error_type") == "INVALID ENCODING")
     if bad_encoding.height:

@@ -1,8 +1,14 @@
 """An open DuckDB file: opening it (and refusing what is not one), creating the
-tables, transactions and plain reads. The other store modules build on it."""
+tables, transactions and plain reads. The other store modules build on it.
+
+A full disk, an I/O error or DuckDB's memory limit (ETC_MEMORY_LIMIT, e.g.
+"2GB") while opening, writing or reading becomes one `ResourceError` naming the
+store and the cause (etc.faults); a transaction that fails so is rolled back,
+so the store keeps what it held before."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +17,8 @@ from typing import Any, Self
 import duckdb
 import polars as pl
 
-from etc.errors import StoreError
+from etc.errors import EtcError, StoreError, UsageError
+from etc.faults import resource_error
 from etc.schemas import SCHEMAS, Kind
 from etc.store import ddl
 from etc.store.ddl import q
@@ -19,6 +26,9 @@ from etc.store.lock import StoreBusyError, Waiting, connect
 
 DEFAULT_WAIT_SECONDS = 30.0
 """How long opening waits for another process to let go of the file (etc.store.lock)."""
+
+MEMORY_ENV = "ETC_MEMORY_LIMIT"
+"""The environment variable that caps DuckDB's memory (SET memory_limit)."""
 
 
 class Connection:
@@ -52,26 +62,75 @@ class Connection:
             raise StoreError("not a DuckDB database file", path=self.path,
                              hint="--db names the database (e.g. etc.duckdb), not an input file")
         self.con.execute("SET TimeZone = 'UTC'")
-        ddl.create(self.con)
+        self.memory_limit = os.environ.get(MEMORY_ENV, "").strip() or None
+        self._limit_memory(self.memory_limit)
+        with self.faults("prepare the store"):
+            ddl.create(self.con)
+
+    def _limit_memory(self, limit: str | None) -> None:
+        """Cap DuckDB's memory at `limit` ("512MB", "4GB"; empty: DuckDB's default,
+        80 % of the machine); work beyond it spills to disk or stops with
+        MemoryLimitError instead of the kernel killing the process."""
+        if not limit:
+            return
+        try:
+            self.con.execute("SET memory_limit = ?", [limit])
+        except duckdb.Error:
+            self.con.close()
+            raise UsageError(f"{MEMORY_ENV}={limit!r} is not an amount of memory",
+                             hint="write it like 512MB or 4GB") from None
+
+    @contextmanager
+    def faults(self, doing: str) -> Iterator[None]:
+        """Turn a full disk, an I/O error or the memory limit met inside the block
+        into one ResourceError naming the store ("cannot {doing}: {cause}")."""
+        try:
+            yield
+        except Exception as exc:
+            known = resource_error(exc, path=self.path, doing=doing,
+                                   memory_limit=self.memory_limit)
+            if known is None:
+                raise
+            raise known from exc
 
     def close(self) -> None:
-        self.con.close()
+        with self.faults("close the store"):  # closing writes a checkpoint
+            self.con.close()
 
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> None:
+        """Close; a full disk or the memory limit met anywhere in the `with` block
+        (a LazyFrame over the store runs its DuckDB query when it is collected, far
+        from here) leaves it as one ResourceError naming the store."""
         self.close()
+        if exc is not None and not isinstance(exc, EtcError):
+            known = resource_error(exc, path=self.path, doing="read or write the store",
+                                   memory_limit=self.memory_limit)
+            if known is not None:
+                raise known from exc
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        self.con.execute("BEGIN TRANSACTION")
+        """One transaction: committed whole, or rolled back whole (a failed COMMIT,
+        e.g. on a full disk, leaves nothing of it)."""
+        with self.faults("write the store"):
+            self.con.execute("BEGIN TRANSACTION")
+            try:
+                yield
+                self.con.execute("COMMIT")
+            except BaseException:
+                self._rollback()
+                raise
+
+    def _rollback(self) -> None:
+        """Roll back what is open; after a failed COMMIT DuckDB has already done so,
+        and its complaint that no transaction is open is no news."""
         try:
-            yield
-        except BaseException:
             self.con.execute("ROLLBACK")
-            raise
-        self.con.execute("COMMIT")
+        except duckdb.Error:
+            pass
 
     def _one(self, sql: str, params: list[object] | None = None) -> tuple[Any, ...] | None:
         """The first row of a statement's result (the result is fully consumed)."""
@@ -81,8 +140,9 @@ class Connection:
     # ---- reading -------------------------------------------------------------
     def query(self, sql: str, params: list[object] | None = None) -> pl.DataFrame:
         """Run a read-only query and hand the result over as Polars (via Arrow)."""
-        rel = self.con.sql(sql, params=params) if params else self.con.sql(sql)
-        return rel.pl()
+        with self.faults("read the store"):
+            rel = self.con.sql(sql, params=params) if params else self.con.sql(sql)
+            return rel.pl()
 
     def table(self, kind: Kind | str) -> pl.LazyFrame:
         """An input table as a LazyFrame (kind name or table name)."""

@@ -246,3 +246,29 @@ def test_the_report_of_a_generated_scenario(browser: Browser, tmp_path: Path) ->
         assert seen.errors == []
     finally:
         page.close()
+
+
+PAYLOADS = ("<script>window.__pwned = 1</script>", '<img src=x onerror="window.__pwned = 2">',
+            '"><svg onload="window.__pwned = 3">', "=HYPERLINK(\"http://evil.example\",\"x\")",
+            "+cmd|' /C calc'!A0", "-1+1", "@SUM(1)")
+
+
+def test_html_payloads_in_every_text_field_are_shown_not_run(browser: Browser,
+                                                             tmp_path: Path) -> None:
+    """A payload in each text field a finding carries (station, lane, plate, tag,
+    staff, passage, bank entry, detail) is shown as text: no script runs, no
+    element is injected, no request leaves the page."""
+    fields = ("station_id", "lane_id", "plate", "tag_id", "staff_id", "txn_id", "entry_id")
+    hostile = [_finding("DOUBLE_CHARGE", "FRAUD", "HIGH", date(2026, 11, 1), 35_000 + i,
+                        f"detail {payload}", **{f: f"{payload}{f}" for f in fields})
+               for i, payload in enumerate(PAYLOADS)]
+    report = sample_report([*FINDINGS, *hostile])
+    path = tmp_path / "report.html"
+    write_html(report, path, "en")
+    seen = open_page(browser, path, report)
+    assert seen.page.evaluate("typeof window.__pwned") == "undefined"
+    assert seen.page.locator("img[src=x], svg[onload]").count() == 0
+    text = seen.page.locator("body").inner_text()
+    for payload in PAYLOADS:
+        assert f"{payload}station_id" in text or f"{payload}txn_id" in text, payload
+    assert seen.requests == [] and seen.errors == []

@@ -32,7 +32,15 @@ from rows import valid_row
 from etc.ingest import ingest_file
 from etc.parse import parse_column, parse_series
 from etc.reasons import Reason
-from etc.schemas import LANES, LOCAL_TZ, SCHEMAS, SETTLEMENTS, Column, Schema
+from etc.schemas import (
+    LANES,
+    LOCAL_TZ,
+    PASSAGE_MONEY_MAX,
+    SCHEMAS,
+    SETTLEMENTS,
+    Column,
+    Schema,
+)
 from etc.store import Store
 
 FORMATS = ("csv", "parquet", "parquet-typed")
@@ -423,6 +431,8 @@ def ref_money(s: str | None) -> tuple[int | None, str | None]:
         return None, Reason.BAD_MONEY.value
     if d < 0:
         return int(d), Reason.NEGATIVE_MONEY.value
+    if d > PASSAGE_MONEY_MAX:  # a passage's amount has a ceiling (etc.schemas)
+        return int(d), Reason.OUT_OF_RANGE.value
     return int(d), None
 
 
