@@ -26,7 +26,8 @@ __all__ = ["sheet_name", "write_report_xlsx", "write_statement_xlsx"]
 
 def write_report_xlsx(report: Report, path: Path, lang: Lang = DEFAULT_LANG) -> None:
     """The discrepancy report: a Summary sheet (the verdict, the totals, the run),
-    a sheet per category (TAG, MONEY, FRAUD), a Pending sheet (what the run awaits,
+    a sheet per category (TAG, MONEY, FRAUD), Counted against recorded and
+    Providers (the scorecard, its trend), a Pending sheet (what the run awaits,
     not yet due) and a Resolved sheet; each with a header even when empty."""
     run = report.run
     book = Book(path, run.started_at, f"{t(lang, 'report.title')} {run.run_id}", lang)
@@ -69,6 +70,7 @@ def write_report_xlsx(report: Report, path: Path, lang: Lang = DEFAULT_LANG) -> 
         part = findings.filter(pl.col("category") == category.value)
         book.table(ws, 0, part)
         book.frozen(ws, 0, part)
+    _counted_sheets(book, report, lang)
     ws = book.sheet(t(lang, "x.pending"))
     pending = due_local(report.pending.select(
         "code", "category", "severity", "business_date", "due_at", *KEY_COLUMNS,
@@ -79,6 +81,28 @@ def write_report_xlsx(report: Report, path: Path, lang: Lang = DEFAULT_LANG) -> 
     book.table(ws, 0, report.resolved)
     book.frozen(ws, 0, report.resolved)
     book.close()
+
+
+def _counted_sheets(book: Book, report: Report, lang: Lang) -> None:
+    """Counted against recorded (per station, the stations without sensor coverage,
+    the hourly series of the lanes with findings) and the providers' scorecard
+    (per provider, then the trend per day), each sheet with a header even when empty."""
+    counted = report.counted
+    ws = book.sheet(t(lang, "x.counted"))
+    book.table(ws, 0, counted.stations)
+    book.frozen(ws, 0, counted.stations)
+    row = counted.stations.height + 2
+    for title, df in ((t(lang, "uncovered.title"), counted.uncovered),
+                      (t(lang, "x.hours"), counted.hours)):
+        book.text(ws, row, 0, title, bold=True)
+        row = book.table(ws, row + 1, df) + 1
+    card = report.scorecard
+    ws = book.sheet(t(lang, "x.providers"))
+    book.table(ws, 0, card.providers)
+    book.frozen(ws, 0, card.providers)
+    row = card.providers.height + 2
+    book.text(ws, row, 0, f"{t(lang, 'x.trend')} ({card.trend_days})", bold=True)
+    book.table(ws, row + 1, card.days)
 
 
 def write_statement_xlsx(statement: Statement, path: Path, lang: Lang = DEFAULT_LANG) -> None:

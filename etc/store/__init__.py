@@ -23,6 +23,7 @@ replaces that run. `notes` (notes on findings) is append-only and belongs to no 
     drill.py       the rows behind a finding (etc show)
     archive.py     the input tables as partitioned Parquet (etc archive)
     source.py      an archive read as a store: the same scoped reads
+    counted.py     the report's scoped reads of counts and providers' figures
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from pathlib import Path
 from etc.manifests import LoadRef, RunManifest, RunRow
 from etc.store.archive import ArchiveCopies
 from etc.store.arrivals import Arrivals
+from etc.store.counted import CountedReads
 from etc.store.ddl import RUN_TABLES
 from etc.store.drill import Drill
 from etc.store.inputs import INPUT_KINDS, InputReads
@@ -43,7 +45,7 @@ __all__ = ["FINDING_ORDER", "INPUT_KINDS", "RUN_TABLES", "LoadCounts", "LoadRef"
            "RunManifest", "RunRow", "Store"]
 
 
-class Store(Loads, InputReads, Runs, Arrivals, Notes, Drill, ArchiveCopies):
+class Store(Loads, InputReads, Runs, Arrivals, Notes, Drill, ArchiveCopies, CountedReads):
     """An open DuckDB file. Use as a context manager, or call `close()`. Opening it
     clears what a run writer killed midway left (Runs.clear_unfinished_runs)."""
 
