@@ -15,11 +15,11 @@ the same N):
 
 Then, each run in a fresh process on a fresh copy of the store, the two stores
 alternately, it times `reconcile.engine.reconcile` of the day from after the
-imports to the end, and prints the data size, wall seconds, passages/s and peak RSS (VmHWM) of both, the
-two rules' own seconds (the run's timings, per rule) against the whole
-reconcile and what they add to the base one, the ratio counted / base, and the
-steps side by side. The issue's target: neither rule adds
-more than 10 % to a night's reconcile time. Run by hand, not in CI.
+imports to the end, and prints the data size, wall seconds, passages/s and peak
+RSS (VmHWM) of both, the two rules' own seconds (the run's timings, per rule)
+against the whole reconcile and what they add to the base one, the ratio
+counted / base, and the steps side by side. The issue's target: neither rule
+adds more than 10 % to a night's reconcile time. Run by hand, not in CI.
 """
 
 from __future__ import annotations

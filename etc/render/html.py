@@ -123,6 +123,9 @@ def _awaiting(report: Report, lang: Lang) -> str:
         return ""
     local = t(lang, "local")
     rows = pending.with_columns(local_minute(lang, pl.col("due_at")).alias("due_local"))
+    if report.provider_names:  # "VETC (Công ty …)", as in the findings' tables
+        rows = rows.with_columns(pl.col("provider_id").replace(
+            {k: f"{k} ({v})" for k, v in report.provider_names.items()}))
     # as in the code tables: the evidence first, the keys after it (the table scrolls)
     cols = [Col("code", t(lang, "c.code"), "code"),
             Col("business_date", t(lang, "c.business_date"), "date"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 from reportsamples import _finding, frame, sample_report
 
@@ -93,3 +94,31 @@ def test_without_counts_or_providers_the_sections_say_so() -> None:
     page = render_html(sample_report(), "en")
     assert "No counts in the run&#x27;s period." in section(page, "counted")
     assert "No provider in the period." in section(page, "scorecard")
+
+
+def test_providers_are_named_in_the_pending_table_and_the_xlsx(tmp_path: Path) -> None:
+    from reportsamples import FINDINGS, PENDING
+    from test_render_xlsx import read_xlsx
+
+    from etc.render.xlsx import write_report_xlsx
+
+    missing = _finding("SETTLEMENT_MISSING", "MONEY", "HIGH", D, 35_000, "no settlement",
+                       txn_id="T7", provider_id="VETC")
+    named = replace(sample_report([*FINDINGS, missing], PENDING),
+                    provider_names={"VETC": "Công ty VETC"})
+    awaiting = section(render_html(named, "en"), "awaiting")
+    assert "<td>VETC (Công ty VETC)</td>" in awaiting
+    path = tmp_path / "r.xlsx"
+    write_report_xlsx(named, path, "en")
+    book = read_xlsx(path)
+    for sheet in ("MONEY", "Pending"):  # the new finding; BATCH_UNPAID =B7
+        header = book[sheet].row(1)
+        at = header.index("provider_id")
+        assert header[at + 1] == "provider_name"
+        rows = [book[sheet].row(n) for n in range(2, 7)]
+        named_rows = [r for r in rows if "VETC" in r]
+        assert len(named_rows) == 1
+        assert named_rows[0][named_rows[0].index("VETC") + 1] == "Công ty VETC"
+    # without providers data nothing is added
+    write_report_xlsx(sample_report(), path, "en")
+    assert "provider_name" not in read_xlsx(path)["MONEY"].row(1)
