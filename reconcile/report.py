@@ -84,7 +84,7 @@ def build_report(store: Store, run_id: str, fail_at: Severity = Severity.HIGH,
             pl.col("file").str.split("/").list.last()),
         passing_notes=passing_notes,
         counted=build_counted(store, run, found, traffic, station_list),
-        scorecard=build_scorecard(store, run, found, names),
+        scorecard=build_scorecard(store, run, found, traffic, names),
     )
 
 

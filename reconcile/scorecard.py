@@ -2,14 +2,16 @@
 provider over the run's period, and a daily trend over the 30 days up to its
 last date where the store holds them.
 
-    card = build_scorecard(store, run, findings, provider_names)
+    card = build_scorecard(store, run, findings, traffic, provider_names)
 
-A provider's passages are the ETC passages of its tags (the tag's provider on
-its latest row by the end of the last date); its finding counts come from the
+A provider's passages are the ETC passages of its tags (the tag's provider at
+the passage), from the run's `traffic` rows, and the 30-day trend from those of
+the latest run of each earlier date; its finding counts come from the
 run's findings naming it (provider_id), except TAG_UNKNOWN, whose tag no list
 holds: it counts for the provider that settled the passage. PLATE_MULTI_TAG
 counts a plate for every provider with a live tag on it, as its detail lists
-them. The store reads are scoped to the dates and the run's loads.
+them. The settlement latency reads the run's passages and first items, scoped
+to its dates and loads.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ import polars as pl
 from etc.codes import Code
 from etc.reports import RunInfo
 from etc.reports_counted import PROVIDER_DAY_SCHEMA, PROVIDER_SCHEMA, Scorecard
-from etc.settings import TagSettings
 from etc.store import Store
 
 TREND_DAYS = 30
@@ -36,17 +37,16 @@ COUNTED_CODES = {
 """Scorecard column → the code whose findings naming the provider it counts."""
 
 
-def build_scorecard(store: Store, run: RunInfo, found: pl.DataFrame,
+def build_scorecard(store: Store, run: RunInfo, found: pl.DataFrame, traffic: pl.DataFrame,
                     names: dict[str, str]) -> Scorecard:
-    """The scorecard of run `run` (`found`: its findings; `names`: provider names)."""
+    """The scorecard of run `run` (`found`: its findings; `traffic`: its traffic rows;
+    `names`: provider names)."""
     loads = run.inputs["load_id"].to_list()
-    weak = store.run_settings(run.run_id).get("tags", {}).get(
-        "weak_rssi_dbm", TagSettings().weak_rssi_dbm)
-    since = min(run.first_date, run.last_date - timedelta(days=TREND_DAYS - 1))
-    days = store.provider_days(since, run.last_date, float(weak), loads)
-    items = store.first_items(run.run_id, run.first_date, run.last_date, loads)
+    trend = store.provider_trend(run.last_date - timedelta(days=TREND_DAYS - 1), run.last_date,
+                                 run.started_at)
+    latency = store.provider_latency(run.run_id, run.first_date, run.last_date, loads)
     unknown = store.unknown_settlers(run.run_id, run.first_date, loads)
-    return scorecard(days, items, unknown, found, names, run.first_date, run.last_date)
+    return scorecard(traffic, latency, unknown, found, names, trend, run.last_date)
 
 
 def _share(part: str, whole: str) -> pl.Expr:
@@ -64,24 +64,22 @@ def multi_tag_plates(found: pl.DataFrame) -> pl.DataFrame:
             .agg(pl.col("plate").n_unique().cast(pl.Int64).alias("plates_multi_tag")))
 
 
-def scorecard(days: pl.DataFrame, items: pl.DataFrame, unknown: pl.DataFrame,
-              found: pl.DataFrame, names: dict[str, str], first: date,
+def scorecard(traffic: pl.DataFrame, latency: pl.DataFrame, unknown: pl.DataFrame,
+              found: pl.DataFrame, names: dict[str, str], trend: pl.DataFrame,
               last: date) -> Scorecard:
-    """The scorecard from its parts: `days` (provider_id, business_date, passages,
-    unread_or_weak), `items` (provider_id, latency_h per passage settled),
-    `unknown` (txn_id, provider_id of each settled TAG_UNKNOWN) and the run's
-    findings; a provider appears when named, with passages, items or findings."""
-    period = (days.filter(pl.col("business_date").is_between(first, last))
-              .group_by("provider_id").agg(pl.col("passages", "unread_or_weak").sum()))
+    """The scorecard from its parts: the run's `traffic` rows (provider_id,
+    passages, unread_or_weak), `latency` (provider_id, settled, latency_median_h,
+    latency_p95_h), `unknown` (txn_id, provider_id of each settled TAG_UNKNOWN),
+    the run's findings and the `trend` rows (provider_id, business_date, passages,
+    unread_or_weak) of the days up to `last`; a provider appears when named, with
+    passages, items or findings."""
+    period = (traffic.filter(pl.col("provider_id").is_not_null()).group_by("provider_id")
+              .agg(pl.col("passages", "unread_or_weak").sum().cast(pl.Int64)))
     named = found.filter(pl.col("provider_id").is_not_null())
     codes = named.group_by("provider_id").agg(
         *[(pl.col("code") == code.value).sum().cast(pl.Int64).alias(col)
           for col, code in COUNTED_CODES.items()],
         pl.len().cast(pl.Int64).alias("findings"), pl.col("amount_at_risk_vnd").sum())
-    latency = items.group_by("provider_id").agg(
-        pl.len().cast(pl.Int64).alias("settled"),
-        pl.col("latency_h").median().alias("latency_median_h"),
-        pl.col("latency_h").quantile(0.95, "linear").alias("latency_p95_h"))
     settlers = unknown.group_by("provider_id").agg(pl.len().cast(pl.Int64).alias("tag_unknown"))
     listed = pl.DataFrame({"provider_id": list(names)}, schema={"provider_id": pl.String})
     ids = pl.concat([f.select(pl.col("provider_id").cast(pl.String))
@@ -102,8 +100,8 @@ def scorecard(days: pl.DataFrame, items: pl.DataFrame, unknown: pl.DataFrame,
                       *[pl.when(pl.col("passages") > 0).then(e).alias(k) for k, e in rate.items()])
         .sort("provider_id").select(list(PROVIDER_SCHEMA)).cast(PROVIDER_SCHEMA)  # type: ignore[arg-type]
     )
-    trend = (days.filter(pl.col("business_date") > last - timedelta(days=TREND_DAYS))
-             .with_columns(_share("unread_or_weak", "passages").alias("unread_or_weak_share"))
-             .sort("provider_id", "business_date")
-             .select(list(PROVIDER_DAY_SCHEMA)).cast(PROVIDER_DAY_SCHEMA))  # type: ignore[arg-type]
-    return Scorecard(providers=providers, days=trend, trend_days=TREND_DAYS)
+    days = (trend.filter(pl.col("business_date") > last - timedelta(days=TREND_DAYS))
+            .with_columns(_share("unread_or_weak", "passages").alias("unread_or_weak_share"))
+            .sort("provider_id", "business_date")
+            .select(list(PROVIDER_DAY_SCHEMA)).cast(PROVIDER_DAY_SCHEMA))  # type: ignore[arg-type]
+    return Scorecard(providers=providers, days=days, trend_days=TREND_DAYS)

@@ -181,3 +181,19 @@ def test_the_sections_are_read_from_the_runs_loads_only(
     ingest_paths(store, [late])
     again = build_report(store, report_and_store[0].run.run_id)
     assert again.counted.stations.equals(report_and_store[0].counted.stations)
+
+
+def test_the_trend_takes_each_dates_latest_run_up_to_the_reports_own(
+        report_and_store: tuple[Report, Store]) -> None:
+    """A later run of the day with weak_rssi_dbm −40 (every −50 read is weak now) gives
+    VETC 4 of 4 unread or weak; the earlier run's report keeps its own 1 of 4."""
+    first, store = report_and_store
+    later = reconcile(store, Period(DAY, DAY),
+                      Settings.model_validate({"tags": {"weak_rssi_dbm": -40.0}})).run_id
+    assert later != first.run.run_id
+    trend = {r[0]: r[1:] for r in build_report(store, later).scorecard.days.select(
+        "provider_id", "passages", "unread_or_weak").rows()}
+    assert trend == {"EPASS": (3, 3), "VETC": (4, 4)}
+    again = build_report(store, first.run.run_id).scorecard.days
+    assert again.select("provider_id", "passages", "unread_or_weak").rows() == [
+        ("EPASS", 3, 2), ("VETC", 4, 1)]
