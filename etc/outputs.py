@@ -98,13 +98,16 @@ TRAFFIC_SCHEMA: dict[str, pl.DataType] = {
     "business_date": pl.Date(),
     "payment_method": pl.String(),
     "charged_class": pl.Int8(),
+    "provider_id": pl.String(),        # an ETC passage's tag's provider (null: none known)
     "passages": pl.UInt32(),           # every passage, VOID and FREE_PASS included
     "charged": pl.UInt32(),            # passages that owe money
     "gross_vnd": pl.Int64(),           # Σ amount_vnd of the charged ones
     "unread": pl.UInt32(),             # passages with read_count 0
+    "unread_or_weak": pl.UInt32(),     # … or rssi_dbm below the run's weak_rssi_dbm
 }
-"""Passages per station, lane, business date, payment method and charged class:
-what the statements' traffic columns and the report's lane read shares rest on."""
+"""Passages per station, lane, business date, payment method, charged class and
+(ETC) tag provider: what the statements' traffic columns, the report's lane read
+shares and the providers' scorecard and trend rest on."""
 
 LIFECYCLE_SCHEMA: dict[str, pl.DataType] = {
     "code": pl.String(),

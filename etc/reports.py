@@ -20,6 +20,7 @@ from etc.codes import Severity
 from etc.findings import FINDING_SCHEMA
 from etc.manifests import RunRow
 from etc.outputs import PENDING_SCHEMA
+from etc.reports_counted import Counted, Scorecard
 
 
 class State(StrEnum):
@@ -171,6 +172,10 @@ class Report:
     """Rows refused on loading the run's input files, per file and reason (QUARANTINE_SCHEMA)."""
     passing_notes: tuple[str, ...] = ()
     """Note states that keep a finding from failing (settings' [notes] pass_states)."""
+    counted: Counted = field(default_factory=Counted)
+    """The authority's counts against the recorded passages (etc.reports_counted)."""
+    scorecard: Scorecard = field(default_factory=Scorecard)
+    """The ETC service providers' scorecard and trend (etc.reports_counted)."""
 
     @property
     def pending_vnd(self) -> int:

@@ -287,7 +287,7 @@ def outputs(ctx: Context, settings: Settings) -> list[pl.LazyFrame]:
         shaped(tieouts(ctx), TIEOUT_SCHEMA).sort("business_date", "station_id"),
         pl.concat([shaped(item_matches(ctx.items), MATCH_SCHEMA),
                    shaped(credit_matches(ctx.credits), MATCH_SCHEMA)]),
-        shaped(traffic(ctx), TRAFFIC_SCHEMA),
+        shaped(traffic(ctx, settings.tags.weak_rssi_dbm), TRAFFIC_SCHEMA),
     ]
 
 

@@ -3,8 +3,10 @@
     report = build_report(store, run_id, fail_at=Severity.HIGH)
 
 Everything comes from the run's own tables (findings, lifecycle, tieouts,
-traffic) and the station list, never from the inputs again, so the report of a
-run stays what it was when more files arrive. Rendering is `etc.render`'s.
+traffic) and the station list; the counts against the recorded passages and the
+providers' scorecard (reconcile.counted, reconcile.scorecard) read the inputs of
+the run's dates from the run's own loads only, so the report of a run stays what
+it was when more files arrive. Rendering is `etc.render`'s.
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ from etc.reports import (
 )
 from etc.store import Store
 from etc.store.notes import NOTE_SCHEMA
+from reconcile.counted import build_counted
 from reconcile.notes import with_notes
+from reconcile.scorecard import build_scorecard
 
 
 def resolve_run(store: Store, run_id: str | None) -> str:
@@ -56,10 +60,12 @@ def build_report(store: Store, run_id: str, fail_at: Severity = Severity.HIGH,
     earlier = store.earlier_runs(run_id, run.first_date, run.last_date, run.started_at)
     life = store.run_table("lifecycle", run_id)
     found = with_states(store.run_findings(run_id), life, store.latest_notes())
-    stations = store.table("stations").select(
-        "station_id", pl.col("name").alias("station_name")).collect()
+    station_list = store.table("stations").select(
+        "station_id", "name", "operator_id", "operator_name").collect()
+    stations = station_list.select("station_id", pl.col("name").alias("station_name"))
     ties = store.run_table("tieouts", run_id)
     traffic = store.run_table("traffic", run_id)
+    names = provider_names(store)
     return Report(
         run=run,
         previous_run_id=earlier[0] if earlier else None,
@@ -73,10 +79,12 @@ def build_report(store: Store, run_id: str, fail_at: Severity = Severity.HIGH,
         money_flow=money_flow(ties),
         accounts=accounts(store),
         pending=store.run_table("pending", run_id),
-        provider_names=provider_names(store),
+        provider_names=names,
         quarantine=store.quarantine_summary(run.inputs["load_id"].to_list()).with_columns(
             pl.col("file").str.split("/").list.last()),
         passing_notes=passing_notes,
+        counted=build_counted(store, run, found, traffic, station_list),
+        scorecard=build_scorecard(store, run, found, traffic, names),
     )
 
 

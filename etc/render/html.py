@@ -3,13 +3,15 @@
 The page opens with the night's verdict (money at risk, findings by category
 and severity, what is new since the previous run, pass or fail against the
 nightly threshold, what the run awaits; `etc.render.verdict`), then inline SVG
-charts (`etc.render.charts`), then a sortable, filterable table per code
-(`etc.render.html_findings`), the items awaited (not yet due, when there are
-any), what was resolved, and the inputs the run rests on. Everything is inline
-(CSS and JS are package files read here), a Content-Security-Policy forbids
-every fetch, and every value goes through `html.escape`: the file opens
-offline and runs nothing it holds. The same `Report` and language always give
-the same text. Words, numbers and dates follow `lang` (etc.render.lang).
+charts (`etc.render.charts`), the authority's counts against the recorded
+passages and the providers' scorecard (`etc.render.html_counted`), then a
+sortable, filterable table per code (`etc.render.html_findings`), the items
+awaited (not yet due, when there are any), what was resolved, and the inputs
+the run rests on. Everything is inline (CSS and JS are package files read
+here), a Content-Security-Policy forbids every fetch, and every value goes
+through `html.escape`: the file opens offline and runs nothing it holds. The
+same `Report` and language always give the same text. Words, numbers and dates
+follow `lang` (etc.render.lang).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import polars as pl
 
 from etc.findings import KEY_COLUMNS
 from etc.localtime import clock
+from etc.render.html_counted import counted_section, scorecard_section
 from etc.render.html_findings import MAX_ROWS, codes, filled
 from etc.render.lang import DEFAULT_LANG, Lang, column, day, local_minute, minute, number, t
 from etc.render.report_charts import report_charts
@@ -67,6 +70,8 @@ def render_html(report: Report, lang: Lang = DEFAULT_LANG) -> str:
         "<main>",
         verdict(report, lang),
         _charts(report, lang),
+        counted_section(report, lang),
+        scorecard_section(report, lang),
         codes(report, lang),
         _awaiting(report, lang),
         _resolved(report, lang),
@@ -118,6 +123,9 @@ def _awaiting(report: Report, lang: Lang) -> str:
         return ""
     local = t(lang, "local")
     rows = pending.with_columns(local_minute(lang, pl.col("due_at")).alias("due_local"))
+    if report.provider_names:  # "VETC (Công ty …)", as in the findings' tables
+        rows = rows.with_columns(pl.col("provider_id").replace(
+            {k: f"{k} ({v})" for k, v in report.provider_names.items()}))
     # as in the code tables: the evidence first, the keys after it (the table scrolls)
     cols = [Col("code", t(lang, "c.code"), "code"),
             Col("business_date", t(lang, "c.business_date"), "date"),

@@ -1,8 +1,9 @@
 """The message catalogue: every word the report and statements show, in
 Vietnamese (`VI`, the default) and English (`EN`), by key.
 
-The labels and sentences live in etc.render.i18n_text (the HTML page) and
-etc.render.i18n_sheets (XLSX, PDF, CSV), each key with both texts side by side.
+The labels and sentences live in etc.render.i18n_text (the HTML page),
+etc.render.i18n_sheets (XLSX, PDF, CSV) and etc.render.i18n_counted (the counts
+and the providers' scorecard), each key with both texts side by side.
 Keys group by prefix: `sev.`, `cat.`, `state.`, `note.`, `method.` name codes
 that stay English identifiers in the data; `code.` gives each rule code a short
 name; `col.` heads a data column in XLSX and PDF tables (English shows the
@@ -15,6 +16,7 @@ are translated by etc.render.details, one template per code.
 
 from __future__ import annotations
 
+from etc.render.i18n_counted import COLUMNS_VI, COUNTED_EN, COUNTED_VI
 from etc.render.i18n_sheets import SHEETS_EN, SHEETS_VI
 from etc.render.i18n_text import TEXT_EN, TEXT_VI
 
@@ -45,6 +47,7 @@ _COLUMNS_VI = {
     "unread": "Không đọc được", "unread_share": "Tỷ lệ không đọc được",
     "degraded": "Suy giảm", "finding_id": "Mã phát hiện", "note_state": "Ghi chú",
     "note_text": "Nội dung ghi chú", "operator_name": "Đơn vị vận hành",
+    **COLUMNS_VI,
 }
 
 _CODES_VI = {
@@ -107,12 +110,12 @@ _NAMES_EN = {
 }
 
 VI: dict[str, str] = {
-    **TEXT_VI, **SHEETS_VI, **_NAMES_VI,
+    **TEXT_VI, **SHEETS_VI, **COUNTED_VI, **_NAMES_VI,
     **{f"code.{k}": v for k, v in _CODES_VI.items()},
     **{f"col.{k}": v for k, v in _COLUMNS_VI.items()},
 }
 EN: dict[str, str] = {
-    **TEXT_EN, **SHEETS_EN, **_NAMES_EN,
+    **TEXT_EN, **SHEETS_EN, **COUNTED_EN, **_NAMES_EN,
     **{f"code.{k}": v for k, v in _CODES_EN.items()},
     **{f"col.{k}": k for k in _COLUMNS_VI},
 }

@@ -18,9 +18,19 @@ from html import escape
 
 import polars as pl
 
-from etc.render.lang import Lang, category_name, day, number, severity_name, state_name, t
+from etc.render.lang import (
+    Lang,
+    category_name,
+    day,
+    decimal,
+    number,
+    percent,
+    severity_name,
+    state_name,
+    t,
+)
 
-NUMERIC = ("vnd", "int")
+NUMERIC = ("vnd", "int", "pct", "dec")
 _NAMES = {"sev": severity_name, "state": state_name, "cat": category_name,
           "note": lambda lang, v: t(lang, f"note.{v}") if v else ""}
 
@@ -29,7 +39,8 @@ _NAMES = {"sev": severity_name, "state": state_name, "cat": category_name,
 class Col:
     """A column: the frame's column name, its header text and how to show it:
     text, prose (wrapped, wide: the evidence), code, date, int, vnd (thousands
-    separators), sev, state, cat or note (badges with translated names)."""
+    separators), pct (a 0…1 share as a percentage), dec (one decimal), sev, state,
+    cat or note (badges with translated names)."""
 
     name: str
     title: str
@@ -40,6 +51,10 @@ def cell(value: object, kind: str, lang: Lang = "en") -> str:
     """One `<td>`; every value escaped."""
     if value is None:
         return '<td class="num" data-sort=""></td>' if kind in NUMERIC else "<td></td>"
+    if kind in ("pct", "dec"):
+        v = float(value)  # type: ignore[arg-type]
+        shown = percent(lang, v) if kind == "pct" else decimal(lang, v)
+        return f'<td class="num" data-sort="{v!r}">{shown}</td>'
     if kind in NUMERIC:
         n = int(value)  # type: ignore[call-overload]
         return f'<td class="num" data-sort="{n}">{number(lang, n)}</td>'

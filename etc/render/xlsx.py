@@ -26,8 +26,10 @@ __all__ = ["sheet_name", "write_report_xlsx", "write_statement_xlsx"]
 
 def write_report_xlsx(report: Report, path: Path, lang: Lang = DEFAULT_LANG) -> None:
     """The discrepancy report: a Summary sheet (the verdict, the totals, the run),
-    a sheet per category (TAG, MONEY, FRAUD), a Pending sheet (what the run awaits,
-    not yet due) and a Resolved sheet; each with a header even when empty."""
+    a sheet per category (TAG, MONEY, FRAUD; a provider_name column beside
+    provider_id when the providers data names them), a Pending sheet (what the run awaits,
+    not yet due), a Resolved sheet, then Counted against recorded and Providers (the
+    scorecard, its trend); each with a header even when empty."""
     run = report.run
     book = Book(path, run.started_at, f"{t(lang, 'report.title')} {run.run_id}", lang)
     waiting = Awaiting.of(report.pending)
@@ -63,22 +65,57 @@ def write_report_xlsx(report: Report, path: Path, lang: Lang = DEFAULT_LANG) -> 
                       (t(lang, "refused.title"), report.quarantine)):
         book.text(ws, row + 1, 0, title, bold=True)
         row = book.table(ws, row + 2, df)
-    findings = report.findings.drop("run_id")
+    findings = with_provider_names(report.findings.drop("run_id"), report.provider_names)
     for category in Category:
         ws = book.sheet(category_name(lang, category.value))
         part = findings.filter(pl.col("category") == category.value)
         book.table(ws, 0, part)
         book.frozen(ws, 0, part)
     ws = book.sheet(t(lang, "x.pending"))
-    pending = due_local(report.pending.select(
+    pending = with_provider_names(due_local(report.pending.select(
         "code", "category", "severity", "business_date", "due_at", *KEY_COLUMNS,
-        "amount_at_risk_vnd", "detail"))
+        "amount_at_risk_vnd", "detail")), report.provider_names)
     book.table(ws, 0, pending)
     book.frozen(ws, 0, pending)
     ws = book.sheet(t(lang, "x.resolved"))
     book.table(ws, 0, report.resolved)
     book.frozen(ws, 0, report.resolved)
+    _counted_sheets(book, report, lang)
     book.close()
+
+
+def with_provider_names(frame: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
+    """`frame` with a provider_name column after provider_id when the providers data
+    names any provider (provider_id itself stays the id: a key people filter on)."""
+    if not names:
+        return frame
+    name = pl.col("provider_id").replace_strict(names, default=None, return_dtype=pl.String)
+    cols = frame.columns
+    at = cols.index("provider_id") + 1
+    return frame.with_columns(name.alias("provider_name")).select(
+        [*cols[:at], "provider_name", *cols[at:]])
+
+
+def _counted_sheets(book: Book, report: Report, lang: Lang) -> None:
+    """Counted against recorded (per station, the stations without sensor coverage,
+    the hourly series of the lanes with findings) and the providers' scorecard
+    (per provider, then the trend per day), each sheet with a header even when empty."""
+    counted = report.counted
+    ws = book.sheet(t(lang, "x.counted"))
+    book.table(ws, 0, counted.stations)
+    book.frozen(ws, 0, counted.stations)
+    row = counted.stations.height + 2
+    for title, df in ((t(lang, "uncovered.title"), counted.uncovered),
+                      (t(lang, "x.hours"), counted.hours)):
+        book.text(ws, row, 0, title, bold=True)
+        row = book.table(ws, row + 1, df) + 1
+    card = report.scorecard
+    ws = book.sheet(t(lang, "x.providers"))
+    book.table(ws, 0, card.providers)
+    book.frozen(ws, 0, card.providers)
+    row = card.providers.height + 2
+    book.text(ws, row, 0, f"{t(lang, 'x.trend')} ({card.trend_days})", bold=True)
+    book.table(ws, row + 1, card.days)
 
 
 def write_statement_xlsx(statement: Statement, path: Path, lang: Lang = DEFAULT_LANG) -> None:

@@ -24,6 +24,7 @@ replaces that run. `notes` (notes on findings) is append-only and belongs to no 
     drill.py       the rows behind a finding (etc show)
     archive.py     the input tables as partitioned Parquet (etc archive)
     source.py      an archive read as a store: the same scoped reads
+    counted.py     the report's scoped reads of counts and providers' figures
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from etc.manifests import LoadRef, RunManifest, RunRow
 from etc.store.archive import ArchiveCopies
 from etc.store.arrivals import Arrivals
 from etc.store.connection import DEFAULT_WAIT_SECONDS
+from etc.store.counted import CountedReads
 from etc.store.ddl import RUN_TABLES
 from etc.store.drill import Drill
 from etc.store.inputs import INPUT_KINDS, InputReads
@@ -46,7 +48,7 @@ __all__ = ["DEFAULT_WAIT_SECONDS", "FINDING_ORDER", "INPUT_KINDS", "RUN_TABLES",
            "LoadRef", "PriorLoad", "RunManifest", "RunRow", "Store", "StoreBusyError"]
 
 
-class Store(Loads, InputReads, Runs, Arrivals, Notes, Drill, ArchiveCopies):
+class Store(Loads, InputReads, Runs, Arrivals, Notes, Drill, ArchiveCopies, CountedReads):
     """An open DuckDB file. Use as a context manager, or call `close()`. Opening it
     clears what a run writer killed midway left (Runs.clear_unfinished_runs)."""
 

@@ -174,6 +174,11 @@ def create(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(RUNS_DDL)
     for name, columns in RUN_TABLES.items():
         con.execute(_run_ddl(name, columns))
+        # a column added since the store was made (traffic's provider_id and
+        # unread_or_weak): the runs written before have it null
+        for column, dtype in columns.items():
+            if (name, column) not in have and any(t == name for t, _ in have):
+                con.execute(f"ALTER TABLE {name} ADD COLUMN {q(column)} {sql_type(dtype)}")
     for column, sql in RUNS_ADDED:
         if ("runs", column) not in have:
             con.execute(f"ALTER TABLE runs ADD COLUMN {column} {sql}")

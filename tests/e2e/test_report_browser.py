@@ -218,12 +218,36 @@ def test_the_report_of_a_generated_scenario(browser: Browser, tmp_path: Path) ->
         assert page.title().startswith("Báo cáo sai lệch đối soát")
         risk = page.locator("[data-figure=at-risk] .big").inner_text()
         assert re.fullmatch(r"\d{1,3}(\.\d{3})* ₫", risk), risk
-        charts = page.locator("svg.chart")
+        charts = page.locator("#charts svg.chart")
         assert charts.count() == 6
         for i in range(6):
             box = charts.nth(i).bounding_box()
             assert box and box["width"] > 100 and box["height"] > 50
             assert charts.nth(i).locator("rect.bar").count() > 0
+        # counted against recorded: a row per counted station, the money at risk of
+        # PASSAGES_HIDDEN in the intro, an hourly chart per lane found, the uncovered
+        hidden = found.filter(code="PASSAGES_HIDDEN")
+        assert hidden.height > 0
+        section = page.locator("#counted")
+        assert section.locator("h2").inner_text() == "Đếm độc lập so với lượt xe ghi nhận"
+        hidden_vnd = f"{int(hidden['amount_at_risk_vnd'].sum()):,} ₫".replace(",", ".")
+        assert hidden_vnd in section.locator("p.intro").first.inner_text()
+        assert visible_rows(page, "t-counted") > 0
+        lane_charts = section.locator("svg.chart")
+        assert lane_charts.count() == min(8, hidden.height)
+        for i in range(lane_charts.count()):
+            box = lane_charts.nth(i).bounding_box()
+            assert box and box["width"] > 100 and box["height"] > 50
+            assert lane_charts.nth(i).locator("polyline.line.hl").count() > 0  # counted
+            assert lane_charts.nth(i).locator("circle.dot.s0").count() > 0     # recorded
+        uncovered = page.locator("#t-uncovered").inner_text()
+        assert "ST06" in uncovered and "ST12" in uncovered  # stations without sensors
+        # the providers' scorecard, by name, and their trend
+        card = page.locator("#t-scorecard").inner_text()
+        assert "VETC (" in card and "EPASS (" in card
+        assert visible_rows(page, "t-scorecard") == 2
+        trend = page.locator("svg#chart-provider-trend")
+        assert trend.locator("circle.dot").count() == 2  # one day, two providers
         table = "t-SETTLEMENT_MISSING"
         total = visible_rows(page, table)
         assert total == missing.height >= 2

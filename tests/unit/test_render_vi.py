@@ -44,7 +44,7 @@ def test_the_xlsx_report_in_vietnamese(tmp_path: Path) -> None:
     write_report_xlsx(sample_report(), path)
     book = read_xlsx(path)
     assert list(book) == ["Tổng hợp", "Thẻ", "Dòng tiền", "Gian lận", "Đang chờ",
-                          "Đã khắc phục"]
+                          "Đã khắc phục", "Đếm so với ghi nhận", "Nhà cung cấp"]
     summary = book["Tổng hợp"]
     ref = summary.find("Kết luận")
     assert summary.cells["B" + ref[1:]].value == "KHÔNG ĐẠT"

@@ -96,7 +96,8 @@ def report_book(tmp_path: Path) -> dict[str, Sheet]:
 
 
 def test_report_sheets_in_order(report_book: dict[str, Sheet]) -> None:
-    assert list(report_book) == ["Summary", "TAG", "MONEY", "FRAUD", "Pending", "Resolved"]
+    assert list(report_book) == ["Summary", "TAG", "MONEY", "FRAUD", "Pending", "Resolved",
+                                 "Counted vs recorded", "Providers"]
 
 
 def test_category_sheets_hold_their_findings(report_book: dict[str, Sheet]) -> None:

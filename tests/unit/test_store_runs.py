@@ -376,3 +376,21 @@ def test_inputs_carry_canonical_and_derived_columns_only(store: Store) -> None:
     assert (lanes["passed_at"], lanes["business_date"], lanes["avc_class"]) == (
         pl.Datetime("us", "UTC"), pl.Date(), pl.Int8())
     assert "plate_raw" not in inputs.tags.collect_schema()
+
+
+def test_a_store_whose_traffic_lacks_the_provider_columns_gets_them(tmp_path: Path) -> None:
+    """traffic rows written before provider_id and unread_or_weak existed keep their
+    values, with the new columns null."""
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE traffic (run_id VARCHAR NOT NULL, station_id VARCHAR, "
+                "lane_id VARCHAR, business_date DATE, payment_method VARCHAR, "
+                "charged_class TINYINT, passages UINTEGER, charged UINTEGER, gross_vnd BIGINT, "
+                "unread UINTEGER)")
+    con.execute("INSERT INTO traffic VALUES ('R0', 'S1', 'L1', DATE '2026-11-01', 'ETC', 1, "
+                "5, 5, 175000, 1)")
+    con.close()
+    with Store(path) as store:
+        rows = store.run_table("traffic", "R0")
+    assert rows.select("passages", "unread", "provider_id", "unread_or_weak").rows() == [
+        (5, 1, None, None)]
