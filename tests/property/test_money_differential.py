@@ -188,7 +188,7 @@ def load(store: Store, rows: Rows) -> None:
     for kind in Kind:
         table = SCHEMAS[kind].table
         store.con.register("__rows", frame(kind, rows.get(kind.value, [])).collect().to_arrow())
-        store.con.execute(f"DELETE FROM {table}; INSERT INTO {table} SELECT * FROM __rows")
+        store.con.execute(f"DELETE FROM {table}; INSERT INTO {table} BY NAME SELECT * FROM __rows")
         store.con.unregister("__rows")
 
 
