@@ -28,11 +28,15 @@ TABLE_ROWS = 1000
 SERIES = ("s0", "s2", "s3", "s1")  # the two blues apart: two providers are the usual case
 
 
+def _label(frame: pl.DataFrame, what: str, pattern: str) -> pl.DataFrame:
+    """`what` (station, provider): its id, with its name by `pattern` where given."""
+    key, name = pl.col(f"{what}_id"), pl.col(f"{what}_name")
+    return frame.with_columns(pl.when(name.is_not_null()).then(pl.format(pattern, key, name))
+                              .otherwise(key).alias(what))
+
+
 def _station_label(frame: pl.DataFrame) -> pl.DataFrame:
-    name = pl.col("station_name")
-    return frame.with_columns(pl.when(name.is_not_null())
-                              .then(pl.format("{} {}", pl.col("station_id"), name))
-                              .otherwise(pl.col("station_id")).alias("station"))
+    return _label(frame, "station", "{} {}")
 
 
 def counted_section(report: Report, lang: Lang) -> str:
@@ -120,10 +124,7 @@ def _uncovered(report: Report, lang: Lang) -> str:
 
 
 def _provider_label(frame: pl.DataFrame) -> pl.DataFrame:
-    name = pl.col("provider_name")
-    return frame.with_columns(pl.when(name.is_not_null())
-                              .then(pl.format("{} ({})", pl.col("provider_id"), name))
-                              .otherwise(pl.col("provider_id")).alias("provider"))
+    return _label(frame, "provider", "{} ({})")
 
 
 def scorecard_section(report: Report, lang: Lang) -> str:
